@@ -1,0 +1,34 @@
+# Two commands: `make run` and `make test`. Both set up .venv from nothing but Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check diagram bench soak clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/omzien run
+
+test: $(STAMP)
+	$(BIN)/omzien content check
+	$(BIN)/python -m pytest -q
+
+check: $(STAMP)
+	$(BIN)/omzien content check
+
+diagram: $(STAMP)
+	$(BIN)/omzien diagram
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/journal.py
+	$(BIN)/python bench/broadcast.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
