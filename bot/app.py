@@ -1,0 +1,64 @@
+"""Wiring the python-telegram-bot Application: one handler for every update, sequential,
+plus the clock-driven tick (due tasks) and the outbox worker."""
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+
+import bot.handlers  # noqa: F401  (registers every command and button)
+from bot import outbox, ticker
+from bot.dispatch import dispatch
+from bot.runtime import Runtime
+from bot.updates import turn_from_update
+
+log = logging.getLogger(__name__)
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt: Runtime = context.bot_data["rt"]
+    rt.activity.begin()
+    try:
+        turn = await turn_from_update(rt, update)
+        if turn is not None:
+            await dispatch(turn)
+    finally:
+        rt.activity.end()
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Only ids and the error type: the update itself may hold journal text.
+    update_id = getattr(update, "update_id", None)
+    log.error("error update=%s type=%s", update_id, type(context.error).__name__,
+              exc_info=context.error)
+
+
+def build_application(rt: Runtime) -> Application:
+    settings = rt.settings
+    builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
+               .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
+               .post_init(_post_init).post_shutdown(_post_shutdown))
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
+    app = builder.build()
+    app.bot_data["rt"] = rt
+    app.add_handler(TypeHandler(Update, on_update))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    rt: Runtime = app.bot_data["rt"]
+    rt.bot = app.bot
+    outbox.start_worker(app, rt)
+    app.job_queue.run_repeating(ticker.tick_job, interval=rt.settings.tick_seconds, first=0.5,
+                                name="omzien-tick")
+    log.info("bot started username=%s", app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:
+    rt: Runtime = app.bot_data["rt"]
+    await outbox.stop_worker(app)
+    rt.store.close()

@@ -1,0 +1,124 @@
+"""The `omzien` command.
+
+    omzien run                     sandbox without TELEGRAM_BOT_TOKEN, real long polling with it
+    omzien sandbox [--script F]    the local Telegram with the real bot; a script replays and checks
+    omzien invite --role R         print a one-time invite link (e.g. for the first coordinator)
+    omzien content check           check flows and texts; non-zero exit on any problem
+    omzien diagram                 write a Mermaid diagram per flow to docs/flows/
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from bot import config
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omzien", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log ids and event types")
+    sub = parser.add_subparsers(required=True)
+    sub.add_parser("run", help="start Omzien").set_defaults(func=cmd_run)
+    sandbox = sub.add_parser("sandbox", help="local Telegram with the real bot")
+    sandbox.add_argument("--script", type=Path, help="replay and check a sandbox script")
+    sandbox.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    sandbox.set_defaults(func=cmd_sandbox)
+    invite = sub.add_parser("invite", help="print a one-time invite link")
+    invite.add_argument("--role", required=True, choices=("volunteer", "professional", "coordinator"))
+    invite.set_defaults(func=cmd_invite)
+    content = sub.add_parser("content", help="content tools")
+    content_sub = content.add_subparsers(required=True)
+    content_sub.add_parser("check", help="check flows and texts").set_defaults(func=cmd_content_check)
+    diagram = sub.add_parser("diagram", help="write flow diagrams to docs/flows/")
+    diagram.add_argument("--out", type=Path, default=Path("docs/flows"))
+    diagram.set_defaults(func=cmd_diagram)
+    return parser
+
+
+def cmd_run(args) -> int:
+    settings = config.load()
+    if settings.sandbox:
+        print("No TELEGRAM_BOT_TOKEN set: starting the sandbox.\n")
+        return cmd_sandbox(argparse.Namespace(script=None, db=None))
+    from bot.live import run_polling
+    run_polling(settings)
+    return 0
+
+
+def cmd_sandbox(args) -> int:
+    from bot.sandbox.script import read_script, run_script
+    from bot.sandbox.session import Sandbox
+    from bot.sandbox.terminal import chat
+
+    settings = config.load()
+    with tempfile.TemporaryDirectory(prefix="omzien-sandbox-") as scratch:
+        db_path = args.db or Path(scratch) / "sandbox.db"
+
+        async def session() -> int:
+            sandbox = Sandbox(settings, db_path)
+            await sandbox.start()
+            try:
+                if args.script:
+                    return await run_script(sandbox, read_script(args.script))
+                await chat(sandbox)
+                return 0
+            finally:
+                await sandbox.stop()
+        return asyncio.run(session())
+
+
+def cmd_invite(args) -> int:
+    from bot.clock import SystemClock
+    from bot.handlers.invites import invite_link
+    from storage import invites
+    from storage.db import open_db
+
+    settings = config.load()
+    db = open_db(settings.db_path)
+    code = invites.create(db, args.role, None, SystemClock().now(), timedelta(days=settings.invite_days))
+    print(invite_link(_bot_username(settings), code))
+    return 0
+
+
+def _bot_username(settings: config.Settings) -> str:
+    if settings.sandbox:
+        return settings.bot_username
+    from telegram import Bot
+
+    async def ask() -> str:
+        async with Bot(settings.token, base_url=settings.base_url) as bot:
+            return bot.username
+    return asyncio.run(ask())
+
+
+def cmd_content_check(args) -> int:
+    from dialogues.check import check_all
+    problems = check_all()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"content check: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def cmd_diagram(args) -> int:
+    from dialogues.diagram import write_diagrams
+    for path in write_diagrams(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

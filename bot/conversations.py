@@ -1,0 +1,101 @@
+"""Running a user's conversation: load it (expiring it when left idle), take a step,
+and save the new state together with the step's effects in one transaction."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot import effects, facts
+from bot.turn import Turn
+from dialogues.model import Context, Conversation, StepResult
+from storage import dialogue_state, tasks
+from storage.dialogue_state import SavedState
+from storage.times import iso, parse
+
+log = logging.getLogger(__name__)
+EXPIRED_NOTICE = "flow_expired_notice"
+
+
+def to_conversation(saved: SavedState) -> Conversation:
+    return Conversation(saved.flow, saved.state, saved.instance, saved.seq, saved.answers,
+                        saved.data, parse(saved.started_at), parse(saved.updated_at))
+
+
+def to_saved(user_id: int, conv: Conversation) -> SavedState:
+    return SavedState(user_id, conv.flow, conv.state, conv.instance, conv.seq, conv.answers,
+                      conv.data, iso(conv.started_at), iso(conv.updated_at))
+
+
+def commit(db, user_id: int, result: StepResult, now) -> None:
+    """New state, effects and outbox rows: all or nothing."""
+    with db.atomic():
+        if result.conversation is None:
+            dialogue_state.clear(db, user_id)
+        else:
+            dialogue_state.save(db, to_saved(user_id, result.conversation))
+        for effect in result.effects:
+            effects.apply(db, user_id, effect, now)
+
+
+async def context_for(turn: Turn, flow_id: str) -> Context:
+    found = await turn.rt.store.run(facts.for_user, turn.user, flow_id, turn.rt.clock.now())
+    return turn.context(found.facts, found.vars)
+
+
+async def load(turn: Turn) -> Conversation | None:
+    saved = await turn.rt.store.run(dialogue_state.load, turn.user_id)
+    if saved is None:
+        return None
+    conv = to_conversation(saved)
+    idle_limit = timedelta(hours=turn.rt.settings.flow_idle_hours)
+    if turn.rt.clock.now() - conv.updated_at < idle_limit:
+        return conv
+    await expire(turn.rt, turn.user_id, conv, turn.locale)
+    return None
+
+
+async def expire(rt, user_id: int, conv: Conversation, locale: str) -> None:
+    """Keep what was answered as an incomplete entry; tell the user next time they write."""
+    now = rt.clock.now()
+    result = rt.engine.leave(conv, Context(locale, now), "expired")
+
+    def write(db):
+        with db.atomic():
+            commit(db, user_id, result, now)
+            tasks.schedule(db, EXPIRED_NOTICE, now, user_id=user_id)
+    await rt.store.run(write)
+    log.info("flow expired user=%s flow=%s", user_id, conv.flow)
+
+
+async def pop_expiry_notice(turn: Turn) -> None:
+    found = await turn.rt.store.run(tasks.take_for_user, turn.user_id, EXPIRED_NOTICE)
+    if found:
+        await turn.say("engine.verlopen_gesprek")
+
+
+async def start(turn: Turn, flow_id: str, data: dict | None = None) -> StepResult:
+    ctx = await context_for(turn, flow_id)
+    result = turn.rt.engine.start(flow_id, ctx, data)
+    return await finish(turn, result)
+
+
+async def step(turn: Turn, conv: Conversation) -> StepResult:
+    ctx = await context_for(turn, conv.flow)
+    result = turn.rt.engine.step(conv, turn.input, ctx)
+    return await finish(turn, result)
+
+
+async def finish(turn: Turn, result: StepResult) -> StepResult:
+    if result.changed:
+        await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now())
+        if result.effects:
+            turn.rt.wake_outbox()
+    log.info("flow step user=%s flow=%s state=%s effects=%s", turn.user_id,
+             result.conversation.flow if result.conversation else "-",
+             result.conversation.state if result.conversation else "end",
+             ",".join(e.kind for e in result.effects) or "-")
+    await turn.notice(result.notice)
+    await turn.send(result.replies)
+    for follow_up in effects.follow_ups(result.effects):
+        await start(turn, follow_up["flow"], follow_up.get("data"))
+    return result

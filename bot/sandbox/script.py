@@ -1,0 +1,129 @@
+"""Sandbox scripts: replay a conversation and check what each persona received.
+
+    # comment                 blank lines and comments are ignored
+    vera: /bezoek             vera sends this text
+    vera: [Goed]              vera presses the button whose label contains "Goed"
+    vera: [#2]                vera presses the 2nd button (row by row)
+    vera? mevrouw L           a message to vera since her previous check matches (regex)
+    vera! mevrouw L           no message to vera since her previous check matches
+    clock +2d                 move the clock forward and run what became due
+    pim blocks / pim unblocks
+
+Exit status 0 only if every check held (see ARCHITECTURE.md, "Sandbox scripts").
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from bot.clock import parse_duration
+from bot.sandbox.session import Sandbox
+
+LINE = re.compile(r"^(?P<who>[a-z][a-z0-9_]*)(?P<op>[:?!])\s?(?P<rest>.*)$")
+BLOCK = re.compile(r"^(?P<who>[a-z][a-z0-9_]*) (?P<what>blocks|unblocks)$")
+CLOCK = re.compile(r"^clock\s+(?P<delta>\+?\S+)$")
+
+
+class ScriptError(Exception):
+    """A check failed or a step could not be done; says the line and what was received."""
+
+
+@dataclass
+class Inbox:
+    """What each persona has seen up to their previous check: message id → (text, edits)."""
+
+    seen: dict[str, dict[int, tuple]] = field(default_factory=dict)
+
+    def news(self, name: str, messages: list) -> list[str]:
+        before = self.seen.get(name, {})
+        return [shown_text(m) for m in messages
+                if before.get(m.message_id) != _fingerprint(m)]
+
+    def mark(self, name: str, messages: list) -> None:
+        self.seen[name] = {m.message_id: _fingerprint(m) for m in messages}
+
+
+def _fingerprint(message) -> tuple:
+    return (shown_text(message), message.edit_count)
+
+
+def shown_text(message) -> str:
+    """Text, or for a photo or document its caption and file name."""
+    parts = [message.text or "", message.caption or "", message.document_name or ""]
+    return "\n".join(p for p in parts if p)
+
+
+def plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], None] = print) -> int:
+    inbox = Inbox()
+    failures = 0
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        echo(f"{number:>4}  {line}")
+        try:
+            await _run_line(sandbox, inbox, line, echo)
+        except (ScriptError, LookupError, ValueError, TimeoutError) as exc:
+            echo(f"FAIL line {number}: {line}\n{exc}")
+            failures += 1
+            break
+    echo("script passed" if not failures else "script FAILED")
+    return 0 if not failures else 1
+
+
+async def _run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
+    if match := CLOCK.match(line):
+        await sandbox.advance_clock(parse_duration(match["delta"]))
+        return
+    if match := BLOCK.match(line):
+        user_id = sandbox.ensure_persona(match["who"])
+        (sandbox.emulator.block if match["what"] == "blocks" else sandbox.emulator.unblock)(user_id)
+        return
+    match = LINE.match(line)
+    if not match:
+        raise ScriptError(f"cannot read this line: {line!r}")
+    who, op, rest = match["who"], match["op"], match["rest"].strip()
+    if op == ":":
+        await _act(sandbox, who, rest, echo)
+    else:
+        _check(sandbox, inbox, who, op, rest)
+
+
+async def _act(sandbox: Sandbox, who: str, rest: str, echo) -> None:
+    button = re.fullmatch(r"\[(.+)\]", rest)
+    if button:
+        label = await sandbox.press(who, button[1])
+        echo(f"      ({who} pressed “{label}”)")
+    else:
+        await sandbox.say(who, rest)
+
+
+def _check(sandbox: Sandbox, inbox: Inbox, who: str, op: str, pattern: str) -> None:
+    messages = sandbox.messages(who)
+    news = inbox.news(who, messages)
+    inbox.mark(who, messages)
+    regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+    hits = [text for text in news if regex.search(text) or regex.search(plain(text))]
+    if op == "?" and not hits:
+        raise ScriptError(f"expected a message to {who} matching /{pattern}/; "
+                          f"{who} received:\n{_show(news)}")
+    if op == "!" and hits:
+        raise ScriptError(f"expected no message to {who} matching /{pattern}/; "
+                          f"but {who} received:\n{_show(hits)}")
+
+
+def _show(texts: list[str]) -> str:
+    if not texts:
+        return "      (nothing new)"
+    return "\n".join("      | " + plain(t).replace("\n", "\n      | ") for t in texts)
+
+
+def read_script(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()

@@ -1,0 +1,133 @@
+"""A sandbox session: the emulator, the real bot (same Application as production, with
+`base_url` pointed at the emulator) and the seeded demo organisation, in one process.
+
+Used by the terminal chat (`omzien sandbox`), the script runner (`--script FILE`) and
+tests. Personas are driven through the emulator exactly as Telegram users would be.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from bot import ticker
+from bot.app import build_application
+from bot.clock import OffsetClock
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.sandbox import demo
+from bot.sandbox.emulator import Emulator, FloodPolicy
+from content.render import default_content
+from dialogues.engine import Engine
+from storage import outbox
+from storage.db import Store
+
+log = logging.getLogger(__name__)
+SANDBOX_TOKEN = "123456:SANDBOX"
+IDLE_TIMEOUT = 15.0
+
+
+class Sandbox:
+    def __init__(self, settings: Settings, db_path: Path | str, flood: FloodPolicy | None = None) -> None:
+        self.settings = replace(settings, token=SANDBOX_TOKEN, tick_seconds=3600.0)
+        self.db_path = Path(db_path)
+        self.emulator = Emulator(token=SANDBOX_TOKEN, bot_username=settings.bot_username,
+                                 flood=flood or FloodPolicy())
+        self.clock = OffsetClock()
+        self.injected = 0
+        self.app = None
+        self.rt: Runtime | None = None
+
+    async def start(self) -> None:
+        await self.emulator.start(host="127.0.0.1", port=0)
+        settings = replace(self.settings, base_url=self.emulator.base_url,
+                           base_file_url=self.emulator.base_file_url)
+        store = Store.open(self.db_path)
+        await store.run(demo.seed, self.clock.now())
+        content = default_content()
+        self.rt = Runtime(settings, store, self.clock, content, Engine(content))
+        for name, (user_id, first_name, _role) in demo.PERSONAS.items():
+            self.emulator.add_user(user_id, first_name, language_code="nl", started=True)
+        self.app = build_application(self.rt)
+        await self.app.initialize()
+        await self.app.start()
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.updater.stop()
+            await self.app.stop()
+            await self.app.shutdown()
+        await self.emulator.stop()
+
+    # ---- personas -------------------------------------------------------------------
+
+    def ensure_persona(self, name: str) -> int:
+        user_id = demo.persona_id(name)
+        if not self.emulator.has_user(user_id):
+            self.emulator.add_user(user_id, name.capitalize(), language_code="nl", started=False)
+        return user_id
+
+    async def say(self, name: str, text: str) -> None:
+        self.emulator.send_text(self.ensure_persona(name), text)
+        self.injected += 1
+        await self.wait_idle()
+
+    async def press(self, name: str, which: str) -> str:
+        """Press a button on the newest message with buttons: by label text or `#n`."""
+        user_id = self.ensure_persona(name)
+        message = self.newest_with_buttons(user_id)
+        if message is None:
+            raise LookupError(f"{name} has no message with buttons")
+        button = pick_button(message.reply_markup, which)
+        if button is None:
+            labels = [b["text"] for row in message.reply_markup["inline_keyboard"] for b in row]
+            raise LookupError(f"no button {which!r} for {name}; buttons are: {labels}")
+        self.emulator.press(user_id, message.message_id, data=button["callback_data"])
+        self.injected += 1
+        await self.wait_idle()
+        return button["text"]
+
+    def messages(self, name: str) -> list:
+        return self.emulator.messages(demo.persona_id(name))
+
+    def newest_with_buttons(self, user_id: int):
+        for message in reversed(self.emulator.messages(user_id)):
+            if message.reply_markup and message.reply_markup.get("inline_keyboard"):
+                return message
+        return None
+
+    # ---- time and idleness ----------------------------------------------------------
+
+    async def advance_clock(self, delta: timedelta) -> None:
+        self.clock.advance(delta)
+        await ticker.tick(self.rt)
+        await self.wait_idle()
+
+    async def wait_idle(self, timeout: float = IDLE_TIMEOUT) -> None:
+        """Until every injected update is handled and no outbox row is due."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            activity = self.rt.activity
+            if activity.handled >= self.injected and activity.in_flight == 0:
+                due = await self.rt.store.run(outbox.pending_count, self.clock.now())
+                if due == 0:
+                    return
+                self.rt.wake_outbox()
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the bot did not become idle in time")
+
+
+def pick_button(keyboard: dict, which: str) -> dict | None:
+    buttons = [b for row in keyboard.get("inline_keyboard", ()) for b in row]
+    if which.startswith("#") and which[1:].isdigit():
+        index = int(which[1:]) - 1
+        return buttons[index] if 0 <= index < len(buttons) else None
+    wanted = which.lower()
+    for button in buttons:
+        if wanted in button["text"].lower():
+            return button
+    return None

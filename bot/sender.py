@@ -1,0 +1,58 @@
+"""Sending replies to the user whose turn it is (other users go through the outbox).
+
+A 429 from Telegram is waited out and retried, so a busy chat loses nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter
+
+from dialogues.model import Button, Reply
+
+log = logging.getLogger(__name__)
+MAX_RETRIES = 5
+
+
+def markup(buttons: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    rows = [r for r in rows if r]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def with_retry(call, *args, **kwargs):
+    """Call the Bot API; wait out flood control instead of failing."""
+    for attempt in range(MAX_RETRIES):
+        try:
+            return await call(*args, **kwargs)
+        except RetryAfter as exc:
+            delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") \
+                else float(exc.retry_after)
+            log.info("flood control: waiting %.1fs (attempt %d)", delay, attempt + 1)
+            await asyncio.sleep(delay)
+    return await call(*args, **kwargs)
+
+
+async def send_reply(bot, chat_id: int, reply: Reply, edit_message_id: int | None = None) -> Message | None:
+    keyboard = markup(reply.buttons)
+    if reply.edit and edit_message_id is not None:
+        try:
+            return await with_retry(bot.edit_message_text, chat_id=chat_id,
+                                    message_id=edit_message_id, text=reply.text,
+                                    parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        except BadRequest as exc:
+            if "not modified" in str(exc):
+                return None
+            raise
+    return await with_retry(bot.send_message, chat_id=chat_id, text=reply.text,
+                            parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def send_replies(bot, chat_id: int, replies: Iterable[Reply],
+                       edit_message_id: int | None = None) -> None:
+    for reply in replies:
+        await send_reply(bot, chat_id, reply, edit_message_id)

@@ -1,0 +1,54 @@
+"""The clock-driven tick: due tasks, idle conversations, retention.
+
+Runs every few seconds from the JobQueue, and at once when the sandbox moves the clock.
+All it needs is in the database, so a restart loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Awaitable, Callable
+
+from bot import conversations
+from bot.runtime import Runtime
+from storage import dialogue_state, tasks, users
+from storage.tasks import Task
+
+log = logging.getLogger(__name__)
+TaskHandler = Callable[[Runtime, Task], Awaitable[None]]
+TASK_HANDLERS: dict[str, TaskHandler] = {}
+
+
+def task_handler(kind: str):
+    def register(fn: TaskHandler) -> TaskHandler:
+        TASK_HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+async def tick(rt: Runtime) -> None:
+    await expire_idle_conversations(rt)
+    await run_due_tasks(rt)
+    rt.wake_outbox()
+
+
+async def tick_job(context) -> None:
+    await tick(context.bot_data["rt"])
+
+
+async def expire_idle_conversations(rt: Runtime) -> None:
+    cutoff = rt.clock.now() - timedelta(hours=rt.settings.flow_idle_hours)
+    for saved in await rt.store.run(dialogue_state.idle_since, cutoff):
+        user = await rt.store.run(users.get, saved.user_id)
+        locale = user.language if user else "nl"
+        await conversations.expire(rt, saved.user_id, conversations.to_conversation(saved), locale)
+
+
+async def run_due_tasks(rt: Runtime) -> None:
+    now = rt.clock.now()
+    for task in await rt.store.run(tasks.due, now, tuple(TASK_HANDLERS)):
+        try:
+            await TASK_HANDLERS[task.kind](rt, task)
+        except Exception:
+            log.exception("task failed id=%s kind=%s", task.id, task.kind)
+        await rt.store.run(tasks.finish, task.id, rt.clock.now())

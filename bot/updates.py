@@ -1,0 +1,59 @@
+"""Turning a Telegram Update into a Turn: who sent it and what kind of input it is."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.runtime import Runtime
+from bot.sender import with_retry
+from bot.turn import Turn
+from dialogues.model import Input
+from storage import users
+
+log = logging.getLogger(__name__)
+
+
+async def turn_from_update(rt: Runtime, update: Update) -> Turn | None:
+    if update.callback_query is not None:
+        return await _from_button(rt, update)
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    if message.chat.type != ChatType.PRIVATE:
+        await _leave_group(rt, message)
+        return None
+    user = await rt.store.run(users.get, message.from_user.id)
+    return Turn(rt, message.from_user.id, message.chat.id, message.from_user.first_name or "",
+                message.from_user.language_code, user, _input_of(message))
+
+
+def _input_of(message) -> Input:
+    text = message.text
+    if text is None:
+        return Input("media")
+    if text.startswith("/"):
+        return Input("command", text)
+    return Input("text", text)
+
+
+async def _from_button(rt: Runtime, update: Update) -> Turn | None:
+    query = update.callback_query
+    message = query.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        await with_retry(rt.bot.answer_callback_query, query.id)
+        return None
+    user = await rt.store.run(users.get, query.from_user.id)
+    return Turn(rt, query.from_user.id, message.chat.id, query.from_user.first_name or "",
+                query.from_user.language_code, user, Input("button", data=query.data or ""),
+                callback_query_id=query.id, message_id=message.message_id)
+
+
+async def _leave_group(rt: Runtime, message) -> None:
+    """Omzien is one-to-one only: say so in the group, then leave it."""
+    locale = rt.content.locale((message.from_user.language_code or "")[:2])
+    log.info("group chat refused chat=%s", message.chat.id)
+    await with_retry(rt.bot.send_message, message.chat.id,
+                     rt.content.render("onboarding.groep", locale))
+    await with_retry(rt.bot.leave_chat, message.chat.id)

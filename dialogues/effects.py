@@ -1,0 +1,16 @@
+"""The effects a flow may ask for. The engine only names them; bot/effects.py applies them
+to storage in the same transaction as the new dialogue state."""
+
+EFFECT_KINDS = frozenset({
+    "journal",             # save the answers as a journal entry (complete or not)
+    "asked_questions",     # remember which appreciative questions were asked (rotation)
+    "step_new",            # a new small step in the volunteer's own words or a suggestion
+    "step_update",         # last time's step: gelukt / deels / nog_niet / niet_nodig
+    "signal",              # a worry about the resident, to the signal flow / professional
+    "support_request",     # the volunteer asks their contact person to get in touch
+    "resident_add",
+    "resident_rename",
+    "resident_end",
+    "rhythm",              # usual visit moment and reminders
+    "start_flow",          # hand over to another flow when this one ends
+})

@@ -1,0 +1,157 @@
+"""The input kinds a question can expect, and what a user's message or button means
+for each: choice, multi (toggles with ✓ and *Klaar*), scale 1–5, free text, day and
+dagdeel, confirm, or none.
+
+Button data is `f.<run>.<question>.<value>`; the engine has already checked run and
+question number before these functions see a value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from content.render import Content
+from dialogues import providers
+from dialogues.flow import InputSpec
+from dialogues.model import Button, Context, Conversation, Input
+
+SKIP = "_skip"
+DONE = "_klaar"
+CHECK = "✓ "
+WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+DAYPARTS = ("ochtend", "middag", "avond")
+SCALE = ("1", "2", "3", "4", "5")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one input means: an answer, an updated selection, or a reason to ask again."""
+
+    kind: str                        # answer | update | reprompt
+    value: Any = None
+    label: str = ""                  # what the user chose, as shown (for the chat history)
+    reason: str = ""                 # template id explaining a re-prompt
+    data: dict = field(default_factory=dict)   # working values to keep (selections)
+
+
+def button_data(conv: Conversation, value: str) -> str:
+    return f"f.{conv.instance}.{conv.seq}.{value}"
+
+
+def options_of(spec: InputSpec, ctx: Context, conv: Conversation, content: Content) -> list[tuple[str, str]]:
+    if spec.options_from:
+        params = dict(spec.options_from)
+        provider = providers.OPTIONS[params.pop("provider")]
+        return provider(params, ctx, conv, content)
+    return [(o["id"], content.render(o["label"], ctx.locale)) for o in spec.options]
+
+
+def keyboard(spec: InputSpec, ctx: Context, conv: Conversation, content: Content) -> tuple[tuple[Button, ...], ...]:
+    label = lambda template: content.render(template, ctx.locale)  # noqa: E731
+    rows: list[list[Button]]
+    if spec.kind in ("choice", "multi"):
+        selected = set(conv.data.get("_sel", ()))
+        buttons = [Button((CHECK if v in selected else "") + text, button_data(conv, v))
+                   for v, text in options_of(spec, ctx, conv, content)]
+        rows = [buttons[i:i + spec.columns] for i in range(0, len(buttons), spec.columns)]
+        if spec.kind == "multi":
+            rows.append([Button(label("knoppen.klaar"), button_data(conv, DONE))])
+    elif spec.kind == "scale":
+        rows = [[Button(label(f"knoppen.schaal_{n}"), button_data(conv, n)) for n in SCALE]]
+    elif spec.kind == "confirm":
+        rows = [[Button(label("knoppen.ja"), button_data(conv, "ja")),
+                 Button(label("knoppen.nee"), button_data(conv, "nee"))]]
+    elif spec.kind == "daypart":
+        rows = _daypart_rows(ctx, conv, content)
+    else:
+        rows = []
+    if spec.skip:
+        rows.append([Button(label("knoppen.sla_over"), button_data(conv, SKIP))])
+    return tuple(tuple(r) for r in rows if r)
+
+
+def _daypart_rows(ctx: Context, conv: Conversation, content: Content) -> list[list[Button]]:
+    label = lambda template: content.render(template, ctx.locale)  # noqa: E731
+    if "_day" in conv.data:
+        return [[Button(label(f"knoppen.dagdeel_{p}"), button_data(conv, p)) for p in DAYPARTS]]
+    days = [Button(label(f"knoppen.dag_{d}"), button_data(conv, d)) for d in WEEKDAYS]
+    return [days[:4], days[4:], [Button(label("knoppen.wisselend"), button_data(conv, "wisselend"))]]
+
+
+def interpret(spec: InputSpec, inp: Input, ctx: Context, conv: Conversation,
+              content: Content) -> Outcome:
+    if inp.kind == "media":
+        return Outcome("reprompt", reason="engine.alleen_tekst")
+    if inp.kind == "text":
+        return _typed(spec, inp.text)
+    value = inp.data.split(".", 3)[3]
+    if value == SKIP and spec.skip:
+        return Outcome("answer", None, content.render("knoppen.sla_over", ctx.locale))
+    handler = _BUTTON_HANDLERS.get(spec.kind)
+    if handler is None:
+        return Outcome("reprompt", reason="engine.gebruik_tekst")
+    return handler(spec, value, ctx, conv, content)
+
+
+def _typed(spec: InputSpec, text: str) -> Outcome:
+    accepts_text = spec.kind == "text" or (spec.kind == "choice" and spec.text)
+    if not accepts_text:
+        return Outcome("reprompt", reason="engine.gebruik_knoppen")
+    text = text.strip()
+    if not text:
+        return Outcome("reprompt", reason="engine.leeg")
+    if len(text) > spec.max_length:
+        return Outcome("reprompt", reason="engine.te_lang")
+    return Outcome("answer", text, text, data={"typed": True})
+
+
+def _choice(spec, value, ctx, conv, content) -> Outcome:
+    labels = dict(options_of(spec, ctx, conv, content))
+    if value not in labels:
+        return Outcome("reprompt", reason="engine.gebruik_knoppen")
+    return Outcome("answer", value, labels[value])
+
+
+def _multi(spec, value, ctx, conv, content) -> Outcome:
+    options = options_of(spec, ctx, conv, content)
+    labels = dict(options)
+    selected = list(conv.data.get("_sel", ()))
+    if value == DONE:
+        chosen = [v for v, _ in options if v in selected]
+        return Outcome("answer", chosen, ", ".join(labels[v] for v in chosen) or "–")
+    if value not in labels:
+        return Outcome("reprompt", reason="engine.gebruik_knoppen")
+    if value in set(spec.options_from.get("alone", ()) if spec.options_from else ()) or \
+            any(o.get("alone") and o["id"] == value for o in spec.options):
+        return Outcome("answer", [value], labels[value])
+    selected = [v for v in selected if v != value] if value in selected else selected + [value]
+    return Outcome("update", data={"_sel": selected})
+
+
+def _scale(spec, value, ctx, conv, content) -> Outcome:
+    if value not in SCALE:
+        return Outcome("reprompt", reason="engine.gebruik_knoppen")
+    return Outcome("answer", int(value), content.render(f"knoppen.schaal_{value}", ctx.locale))
+
+
+def _confirm(spec, value, ctx, conv, content) -> Outcome:
+    if value not in ("ja", "nee"):
+        return Outcome("reprompt", reason="engine.gebruik_knoppen")
+    return Outcome("answer", value == "ja", content.render(f"knoppen.{value}", ctx.locale))
+
+
+def _daypart(spec, value, ctx, conv, content) -> Outcome:
+    label = lambda template: content.render(template, ctx.locale)  # noqa: E731
+    if value == "wisselend":
+        return Outcome("answer", {"day": None, "part": None}, label("knoppen.wisselend"))
+    if value in WEEKDAYS and "_day" not in conv.data:
+        return Outcome("update", data={"_day": WEEKDAYS.index(value)})
+    if value in DAYPARTS and "_day" in conv.data:
+        day = conv.data["_day"]
+        shown = f"{label('knoppen.dag_' + WEEKDAYS[day])} {label('knoppen.dagdeel_' + value)}"
+        return Outcome("answer", {"day": day, "part": value}, shown)
+    return Outcome("reprompt", reason="engine.gebruik_knoppen")
+
+
+_BUTTON_HANDLERS = {"choice": _choice, "multi": _multi, "scale": _scale,
+                    "confirm": _confirm, "daypart": _daypart}

@@ -1,0 +1,61 @@
+"""What a flow works out once, when it starts: which appreciative questions to ask
+today, whether last time's step is still open. Pure functions of the context."""
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+from content.render import Content
+from dialogues.model import Context
+
+Preparer = Callable[[Context, Content, dict], dict]
+PREPARERS: dict[str, Preparer] = {}
+RECENT_WINDOW = 3   # never one of the last three questions asked to this volunteer
+
+
+def preparer(name: str):
+    def register(fn: Preparer) -> Preparer:
+        PREPARERS[name] = fn
+        return fn
+    return register
+
+
+def pick_questions(bank: list[dict], recent: list[str], how_many: int, rng: random.Random) -> list[str]:
+    """Rotate through the bank: skip the last three asked, prefer the least recently asked."""
+    blocked = set(recent[-RECENT_WINDOW:])
+    candidates = [q["id"] for q in bank if q["id"] not in blocked]
+    never = [q for q in candidates if q not in recent]
+    pool = never if len(never) >= how_many else candidates
+    rng.shuffle(pool := list(pool))
+    themes: set[str] = set()
+    by_id = {q["id"]: q for q in bank}
+    chosen: list[str] = []
+    for question_id in pool:
+        theme = by_id[question_id].get("theme")
+        if theme not in themes:
+            chosen.append(question_id)
+            themes.add(theme)
+        if len(chosen) == how_many:
+            break
+    return chosen
+
+
+@preparer("reflectie")
+def prepare_reflection(ctx: Context, content: Content, data: dict) -> dict[str, Any]:
+    bank = content.catalogue("questions", ctx.locale)["questions"]
+    recent = list(ctx.facts.get("recent_questions", ()))
+    rng = random.Random(ctx.now.timestamp())
+    how_many = 2 if ctx.facts.get("reflection_count", 0) % 2 else 1
+    chosen = pick_questions(bank, recent, how_many, rng)
+    prepared: dict[str, Any] = {"vraag_1": chosen[0], "vraag_2": chosen[1] if len(chosen) > 1 else None}
+    steps = [s["id"] for s in content.catalogue("steps", ctx.locale)["steps"]]
+    prepared["stap_ideeen"] = rng.sample(steps, min(3, len(steps)))
+    visited = ctx.facts.get("residents", ())
+    if len(visited) == 1:
+        prepared["resident"] = visited[0]["id"]
+        prepared["alias"] = visited[0]["alias"]
+    open_step = ctx.facts.get("open_step")
+    if open_step:
+        prepared["open_step"] = open_step["id"]
+        prepared["open_step_text"] = open_step["text"]
+    return prepared

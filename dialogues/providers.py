@@ -1,0 +1,107 @@
+"""Choices and texts that come from the user's situation or a catalogue, not from the
+flow file itself: the residents a volunteer visits, the question picked for today, the
+signal categories. Flow files name them with `options_from: {provider: ...}` and
+`say: {provider: ...}`."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from markupsafe import Markup
+
+from content.render import Content
+from dialogues.model import Context, Conversation
+
+Option = tuple[str, str]   # (value, label as shown)
+OptionProvider = Callable[[dict, Context, Conversation, Content], list[Option]]
+TextProvider = Callable[[dict, Context, Conversation, Content, dict], str]
+
+OPTIONS: dict[str, OptionProvider] = {}
+TEXTS: dict[str, TextProvider] = {}
+
+
+def options(name: str):
+    def register(fn: OptionProvider) -> OptionProvider:
+        OPTIONS[name] = fn
+        return fn
+    return register
+
+
+def text(name: str):
+    def register(fn: TextProvider) -> TextProvider:
+        TEXTS[name] = fn
+        return fn
+    return register
+
+
+def catalogue_entries(content: Content, locale: str, name: str, key: str) -> list[dict]:
+    return list(content.catalogue(name, locale).get(key, ()))
+
+
+def _entry(content: Content, locale: str, name: str, key: str, entry_id: str) -> dict:
+    for entry in catalogue_entries(content, locale, name, key):
+        if entry["id"] == entry_id:
+            return entry
+    raise KeyError(f"{name}.{key}: no entry {entry_id!r}")
+
+
+@options("residents")
+def _residents(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    found = [(str(r["id"]), r["alias"]) for r in ctx.facts.get("residents", ())]
+    if params.get("add_new", True):
+        found.append(("nieuw", content.render("knoppen.nieuwe_bewoner", ctx.locale)))
+    return found
+
+
+@options("catalogue")
+def _catalogue(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    entries = catalogue_entries(content, ctx.locale, params["catalogue"], params["key"])
+    return [(e["id"], e["label"]) for e in entries]
+
+
+@options("picked")
+def _picked(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    """Catalogue entries the flow picked at start (e.g. three step suggestions)."""
+    wanted = list(conv.data.get(params["slot"]) or ())
+    entries = {e["id"]: e for e in catalogue_entries(content, ctx.locale, params["catalogue"], params["key"])}
+    return [(i, entries[i]["label"]) for i in wanted if i in entries]
+
+
+@options("signal_categories")
+def _signal_categories(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    """*Niets bijzonders* first, then the worries a volunteer may notice."""
+    entries = catalogue_entries(content, ctx.locale, "signals", "signals")
+    nothing = ("niets", content.render("knoppen.niets_bijzonders", ctx.locale))
+    return [nothing] + [(e["id"], e["label"]) for e in entries]
+
+
+@options("quick")
+def _quick_answers(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    question = _entry(content, ctx.locale, "questions", "questions", conv.data[params["slot"]])
+    return [(q["id"], q["label"]) for q in question.get("quick", ())]
+
+
+@options("open_steps")
+def _open_steps(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    return [(str(s["id"]), s["text"][:40]) for s in ctx.facts.get("open_steps", ())]
+
+
+@text("question")
+def _question(params: dict, ctx: Context, conv: Conversation, content: Content,
+              variables: dict) -> str:
+    question = _entry(content, ctx.locale, "questions", "questions", conv.data[params["slot"]])
+    return content.render_text(question["text"], **variables)
+
+
+@text("catalogue_field")
+def _catalogue_field(params: dict, ctx: Context, conv: Conversation, content: Content,
+                     variables: dict) -> str:
+    """A field of the catalogue entry the user chose, e.g. a boundary's example sentences."""
+    chosen = conv.answers.get(params["answer"])
+    if not chosen or chosen == "anders":
+        return ""
+    entry = _entry(content, ctx.locale, params["catalogue"], params["key"], chosen)
+    value: Any = entry.get(params["field"], "")
+    items = value if isinstance(value, list) else [value]
+    # Already rendered (and escaped) once: Markup keeps the template from escaping twice.
+    rendered = [Markup(content.render_text(str(v), **variables)) for v in items]
+    return content.render(params["template"], ctx.locale, **{**variables, "items": rendered})

@@ -1,0 +1,76 @@
+"""Messages to other people than the one whose turn it is: written in the same
+transaction as the event that caused them, delivered later by one worker."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from storage.times import iso
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    recipient_id: int | None
+    kind: str
+    payload: dict
+    attempts: int
+    signal_id: int | None
+    broadcast_id: int | None
+
+
+def enqueue(db: Database, chat_id: int, kind: str, text: str, now: datetime, *,
+            buttons: list | None = None, recipient_id: int | None = None,
+            about_id: int | None = None, signal_id: int | None = None,
+            broadcast_id: int | None = None, not_before: datetime | None = None) -> int:
+    payload = json.dumps({"text": text, "buttons": buttons or []}, ensure_ascii=False)
+    return db.execute(
+        "INSERT INTO outbox (chat_id, recipient_id, about_id, signal_id, broadcast_id, kind, "
+        "payload, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [chat_id, recipient_id, about_id, signal_id, broadcast_id, kind, payload,
+         iso(not_before or now), iso(now)]).lastrowid
+
+
+def due(db: Database, now: datetime, limit: int = 100) -> list[OutboxRow]:
+    rows = db.execute(
+        "SELECT id, chat_id, recipient_id, kind, payload, attempts, signal_id, broadcast_id "
+        "FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+        [iso(now), limit])
+    return [OutboxRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7]) for r in rows]
+
+
+def pending_count(db: Database, now: datetime | None = None) -> int:
+    if now is None:
+        return db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    return db.execute("SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?",
+                      [iso(now)]).fetchone()[0]
+
+
+def mark_sent(db: Database, row_id: int, message_id: int | None, now: datetime) -> None:
+    db.execute("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, "
+               "attempts = attempts + 1 WHERE id = ?", [iso(now), message_id, row_id])
+
+
+def mark_unreachable(db: Database, row_id: int, error: str) -> None:
+    db.execute("UPDATE outbox SET status = 'unreachable', last_error = ?, attempts = attempts + 1 "
+               "WHERE id = ?", [error, row_id])
+
+
+def mark_failed(db: Database, row_id: int, error: str) -> None:
+    db.execute("UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 "
+               "WHERE id = ?", [error, row_id])
+
+
+def retry_later(db: Database, row_id: int, not_before: datetime, error: str) -> None:
+    db.execute("UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1 "
+               "WHERE id = ?", [iso(not_before), error, row_id])
+
+
+def broadcast_counts(db: Database, broadcast_id: int) -> dict[str, int]:
+    rows = db.execute("SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
+                      [broadcast_id])
+    return {status: n for status, n in rows}

@@ -1,0 +1,67 @@
+"""Due tasks: everything that must happen later (reminders, escalations, notices).
+
+A row with a `due_at`, processed by the clock-driven tick, so it survives restarts and
+the sandbox clock can move it. Never rely on an in-memory job for these.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from storage.times import iso
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    kind: str
+    due_at: str
+    user_id: int | None
+    signal_id: int | None
+    payload: dict
+
+
+def schedule(db: Database, kind: str, due_at: datetime, *, user_id: int | None = None,
+             signal_id: int | None = None, payload: dict | None = None, now: datetime | None = None) -> int:
+    cursor = db.execute(
+        "INSERT INTO due_tasks (kind, due_at, user_id, signal_id, payload, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [kind, iso(due_at), user_id, signal_id, json.dumps(payload or {}), iso(now or due_at)],
+    )
+    return cursor.lastrowid
+
+
+def due(db: Database, now: datetime, kinds: tuple[str, ...], limit: int = 200) -> list[Task]:
+    marks = ", ".join("?" for _ in kinds) or "NULL"
+    rows = db.execute(
+        "SELECT id, kind, due_at, user_id, signal_id, payload FROM due_tasks "
+        f"WHERE status = 'pending' AND due_at <= ? AND kind IN ({marks}) ORDER BY due_at, id LIMIT ?",
+        [iso(now), *kinds, limit])
+    return [Task(*r[:5], json.loads(r[5])) for r in rows]
+
+
+def finish(db: Database, task_id: int, now: datetime, status: str = "done") -> None:
+    db.execute("UPDATE due_tasks SET status = ?, done_at = ? WHERE id = ?",
+               [status, iso(now), task_id])
+
+
+def cancel_for_user(db: Database, user_id: int, kind: str) -> None:
+    db.execute("UPDATE due_tasks SET status = 'cancelled' WHERE user_id = ? AND kind = ? "
+               "AND status = 'pending'", [user_id, kind])
+
+
+def pending_for_user(db: Database, user_id: int, kind: str) -> list[Task]:
+    rows = db.execute(
+        "SELECT id, kind, due_at, user_id, signal_id, payload FROM due_tasks "
+        "WHERE user_id = ? AND kind = ? AND status = 'pending' ORDER BY due_at", [user_id, kind])
+    return [Task(*r[:5], json.loads(r[5])) for r in rows]
+
+
+def take_for_user(db: Database, user_id: int, kind: str) -> bool:
+    """Consume pending tasks of this kind for the user; True if there was one."""
+    cursor = db.execute("DELETE FROM due_tasks WHERE user_id = ? AND kind = ? "
+                        "AND status = 'pending'", [user_id, kind])
+    return cursor.rowcount > 0
