@@ -50,6 +50,11 @@ def build_application(rt: Runtime) -> Application:
 
 
 async def _post_init(app: Application) -> None:
+    await start_services(app)
+
+
+async def start_services(app: Application) -> None:
+    """Attach the Bot to the runtime and start the outbox worker and the tick."""
     rt: Runtime = app.bot_data["rt"]
     rt.bot = app.bot
     outbox.start_worker(app, rt)
@@ -59,6 +64,10 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    await stop_services(app)
+
+
+async def stop_services(app: Application) -> None:
     rt: Runtime = app.bot_data["rt"]
     await outbox.stop_worker(app)
     rt.store.close()

@@ -51,7 +51,7 @@ async def consent(turn: Turn) -> None:
         log.info("consent declined user=%s", turn.user_id)
         return
     code = parts[2] if len(parts) == 3 and parts[1] == "ok" else ""
-    outcome = await turn.rt.store.run(_join, code, turn.user_id, turn.first_name, turn.locale,
+    outcome = await turn.rt.store.run(_join_once, code, turn.user_id, turn.first_name, turn.locale,
                                       turn.rt.clock.now())
     if isinstance(outcome, InviteProblem):
         await turn.say(PROBLEM_TEMPLATES[outcome], edit=True)
@@ -68,8 +68,21 @@ def _join(db, code: str, user_id: int, first_name: str, language: str, now):
         checked = invites.check(db, code, now)
         if not isinstance(checked, Invite):
             return checked
+        existing = users.get(db, user_id)
+        if existing is not None:
+            return existing
+        user = users.create(db, user_id, checked.role, first_name or "?", language, now)
         if not invites.mark_used(db, checked.id, user_id, now):
-            return InviteProblem.USED
-        if users.get(db, user_id) is not None:
-            return users.get(db, user_id)
-        return users.create(db, user_id, checked.role, first_name or "?", language, now)
+            raise _AlreadyUsed()   # roll the new user back with the transaction
+        return user
+
+
+class _AlreadyUsed(Exception):
+    pass
+
+
+def _join_once(db, *args):
+    try:
+        return _join(db, *args)
+    except _AlreadyUsed:
+        return InviteProblem.USED

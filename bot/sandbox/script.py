@@ -8,6 +8,7 @@
     vera! mevrouw L           no message to vera since her previous check matches
     clock +2d                 move the clock forward and run what became due
     pim blocks / pim unblocks
+    anna: /start {invite}     {invite} is the code of the newest invite link anyone received
 
 Exit status 0 only if every check held (see ARCHITECTURE.md, "Sandbox scripts").
 """
@@ -52,7 +53,7 @@ def _fingerprint(message) -> tuple:
 
 def shown_text(message) -> str:
     """Text, or for a photo or document its caption and file name."""
-    parts = [message.text or "", message.caption or "", message.document_name or ""]
+    parts = [message.raw_text or "", message.raw_caption or "", message.document_file_name or ""]
     return "\n".join(p for p in parts if p)
 
 
@@ -84,14 +85,14 @@ async def _run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
         return
     if match := BLOCK.match(line):
         user_id = sandbox.ensure_persona(match["who"])
-        (sandbox.emulator.block if match["what"] == "blocks" else sandbox.emulator.unblock)(user_id)
+        sandbox.emulator.block(user_id, blocked=match["what"] == "blocks")
         return
     match = LINE.match(line)
     if not match:
         raise ScriptError(f"cannot read this line: {line!r}")
     who, op, rest = match["who"], match["op"], match["rest"].strip()
     if op == ":":
-        await _act(sandbox, who, rest, echo)
+        await _act(sandbox, who, _fill_invite(sandbox, rest), echo)
     else:
         _check(sandbox, inbox, who, op, rest)
 
@@ -103,6 +104,24 @@ async def _act(sandbox: Sandbox, who: str, rest: str, echo) -> None:
         echo(f"      ({who} pressed “{label}”)")
     else:
         await sandbox.say(who, rest)
+
+
+INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
+
+
+def _fill_invite(sandbox: Sandbox, text: str) -> str:
+    if "{invite}" not in text:
+        return text
+    newest: tuple[int, str] | None = None
+    for chat_id in sandbox.known:
+        for message in sandbox.emulator.messages(chat_id):
+            for code in INVITE.findall(message.raw_text or ""):
+                stamp = (message.date, message.message_id)
+                if newest is None or stamp > newest[0]:
+                    newest = (stamp, code)
+    if newest is None:
+        raise ScriptError("{invite} used, but nobody has received an invite link yet")
+    return text.replace("{invite}", newest[1])
 
 
 def _check(sandbox: Sandbox, inbox: Inbox, who: str, op: str, pattern: str) -> None:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot import ticker
-from bot.app import build_application
+from bot.app import build_application, start_services, stop_services
 from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -40,6 +40,7 @@ class Sandbox:
         self.injected = 0
         self.app = None
         self.rt: Runtime | None = None
+        self.known: set[int] = set()
 
     async def start(self) -> None:
         await self.emulator.start(host="127.0.0.1", port=0)
@@ -51,8 +52,10 @@ class Sandbox:
         self.rt = Runtime(settings, store, self.clock, content, Engine(content))
         for name, (user_id, first_name, _role) in demo.PERSONAS.items():
             self.emulator.add_user(user_id, first_name, language_code="nl", started=True)
+            self.known.add(user_id)
         self.app = build_application(self.rt)
         await self.app.initialize()
+        await start_services(self.app)
         await self.app.start()
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
 
@@ -60,6 +63,7 @@ class Sandbox:
         if self.app is not None:
             await self.app.updater.stop()
             await self.app.stop()
+            await stop_services(self.app)
             await self.app.shutdown()
         await self.emulator.stop()
 
@@ -67,8 +71,9 @@ class Sandbox:
 
     def ensure_persona(self, name: str) -> int:
         user_id = demo.persona_id(name)
-        if not self.emulator.has_user(user_id):
+        if user_id not in self.known:
             self.emulator.add_user(user_id, name.capitalize(), language_code="nl", started=False)
+            self.known.add(user_id)
         return user_id
 
     async def say(self, name: str, text: str) -> None:

@@ -1,0 +1,1045 @@
+"""A local Telegram Bot API for one bot, strict enough that what Telegram rejects fails here first.
+
+An aiohttp server on 127.0.0.1 that speaks ``/bot<token>/<method>`` like api.telegram.org:
+query string, JSON, form and multipart bodies; Telegram's error shapes (400/401/403/404/409/429);
+long-polling getUpdates; flood control. Users and their actions are made up through a Python
+API (for tests in the same event loop) or the same functions over HTTP under ``/control/``
+(for a bot in another process and for scripts).
+
+In a test::
+
+    emu = Emulator(token="123456:TEST", bot_username="omzien_bot")
+    await emu.start()                       # port 0: a free port, see emu.port
+    emu.add_user(1001, "Vera")
+    app = (ApplicationBuilder().token(emu.token)
+           .base_url(emu.base_url).base_file_url(emu.base_file_url).build())
+    ...                                     # start polling
+    emu.send_text(1001, "/start")
+    [reply] = await emu.wait_for(lambda: emu.messages(1001))
+    emu.press(1001, reply.message_id, button="Goed")
+    await emu.stop()
+
+Standalone, for a bot in another process::
+
+    $ python -m bot.sandbox.emulator --port 8081
+    Telegram Bot API emulator for @omzien_bot
+      base_url:      http://127.0.0.1:8081/bot
+      base_file_url: http://127.0.0.1:8081/file/bot
+      token:         123456:TEST
+    $ curl -s localhost:8081/control/users -d '{"user_id": 1001, "first_name": "Vera"}'
+    $ curl -s localhost:8081/control/text -d '{"user_id": 1001, "text": "/start"}'
+    $ curl -s 'localhost:8081/control/messages?chat_id=1001'
+
+Not emulated: webhooks are stored but never called; Markdown parse modes are accepted
+unparsed; inline mode, payments, media groups and forum topics are absent. The emulator's
+state lives in one event loop: call its Python API from that loop only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import mimetypes
+import re
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from content.telegram_html import HtmlError, parse_html, utf16_length
+
+from .flood import FloodControl, FloodPolicy
+from .methods import (
+    METHODS,
+    ApiError,
+    Upload,
+    bad_request,
+    check_commands,
+    check_language_code,
+    check_reply_markup,
+    check_scope,
+    coerce_params,
+    describe_value,
+    find_method,
+)
+from .updates import (
+    OTHER_KINDS,
+    ChatRecord,
+    MessageRecord,
+    StoredFile,
+    UpdateQueue,
+    UserRecord,
+    callback_query_json,
+    chat_json,
+    command_entities,
+    media_json,
+    message_json,
+    my_chat_member_json,
+    user_json,
+)
+
+__all__ = ["CallRecord", "Emulator", "EmulatorError", "FloodPolicy", "Pressed", "main"]
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_UPLOAD = 50 * 1024 * 1024
+SENDING = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageCaption",
+     "editMessageReplyMarkup"}
+)
+CHAT_ACTIONS = frozenset(
+    "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
+    "choose_sticker find_location record_video_note upload_video_note".split()
+)
+BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
+NOT_MEMBER = "Forbidden: bot is not a member of the group chat"
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the "
+    "same as a current content and reply markup of the message"
+)
+QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+_TRIM = " \t\r\n\v\f"
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
+
+
+class EmulatorError(Exception):
+    """Misuse of the emulator's own API: unknown user, no such message or button, ..."""
+
+
+@dataclass
+class CallRecord:
+    """One Bot API request as the emulator saw it."""
+
+    method: str
+    params: dict
+    status: int = 200
+    description: str | None = None
+    ignored: dict = field(default_factory=dict)  # unknown parameters (Telegram ignores them)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Pressed(NamedTuple):
+    update_id: int
+    callback_query_id: str
+
+
+@dataclass
+class _Query:
+    query_id: str
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    answered: bool = False
+
+
+class Emulator:
+    """The Bot API of one bot, its users and chats, and a record of every call."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST",
+        bot_username: str = "omzien_bot",
+        bot_id: int | None = None,
+        bot_name: str = "Omzien",
+        flood: FloodPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self.bot_id = bot_id if bot_id is not None else _bot_id_from(token)
+        self.bot_username = bot_username
+        self.bot_name = bot_name
+        self.flood = FloodControl(flood or FloodPolicy(), clock)
+        self.calls: list[CallRecord] = []
+        self.callback_answers: list[dict] = []
+        self.host = "127.0.0.1"
+        self.port: int | None = None
+        self._users: dict[int, UserRecord] = {}
+        self._chats: dict[int, ChatRecord] = {}
+        self._messages: dict[int, dict[int, MessageRecord]] = {}
+        self._queries: dict[str, _Query] = {}
+        self._files: dict[str, StoredFile] = {}
+        self._commands: dict[tuple, list[dict]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
+        self._webhook_url = ""
+        self._queue = UpdateQueue()
+        self._changed = asyncio.Event()
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._api = {name: getattr(self, "_api_" + _snake(name)) for name in METHODS}
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Serve on host:port (0 = any free port; see `port`, `base_url`)."""
+        self._runner = web.AppRunner(
+            self._make_app(), shutdown_timeout=1.0, handler_cancellation=True, access_log=None
+        )
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        self.host = host
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        self._queue.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """For ApplicationBuilder().base_url(): the bot appends token and method."""
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    # -- people and what they do ---------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        language_code: str | None = "nl",
+        started: bool = True,
+        last_name: str | None = None,
+    ) -> UserRecord:
+        """A Telegram user; their private chat has the same id. started=False: never pressed
+        Start, so the bot cannot write to them until they write first."""
+        if int(user_id) <= 0:
+            raise EmulatorError("user ids are positive; group chats have negative ids")
+        user = UserRecord(int(user_id), first_name, username, language_code, last_name, started)
+        self._users[user.user_id] = user
+        self._chats[user.user_id] = ChatRecord(user.user_id, "private", user=user)
+        self._notify()
+        return user
+
+    def add_group(self, chat_id: int, title: str | None = None) -> ChatRecord:
+        """A group the bot is a member of (again, if it had left)."""
+        if int(chat_id) >= 0:
+            raise EmulatorError("group chat ids are negative")
+        chat = self._chats.get(int(chat_id))
+        if chat is None or chat.type != "group":
+            chat = self._chats[int(chat_id)] = ChatRecord(int(chat_id), "group", title)
+        chat.left = False
+        chat.title = title or chat.title
+        return chat
+
+    def block(self, user_id: int, blocked: bool = True) -> None:
+        """The user blocks (or unblocks) the bot; Telegram tells the bot via my_chat_member."""
+        user = self._user(user_id)
+        if user.blocked == blocked:
+            return
+        user.blocked = blocked
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        chat = chat_json(self._chats[user.user_id])
+        payload = my_chat_member_json(
+            chat, user_json(user), self._bot_json(), old, new, int(time.time())
+        )
+        self._queue.put("my_chat_member", payload)
+        self._notify()
+
+    def send_text(self, user_id: int, text: str) -> int:
+        """The user writes `text` in their private chat with the bot; returns the update_id."""
+        if not text.strip(_TRIM) or utf16_length(text) > MAX_TEXT:
+            raise EmulatorError("a Telegram client sends 1-4096 characters of text")
+        user = self._user_speaks(user_id)
+        record = self._new_message(
+            self._chats[user.user_id], user.user_id, text=text, raw_text=text,
+            entities=command_entities(text),
+        )
+        return self._deliver(record)
+
+    def send_other(self, user_id: int, kind: str, caption: str | None = None) -> int:
+        """The user sends a photo, sticker, voice, document or location; returns update_id."""
+        if kind not in OTHER_KINDS:
+            raise EmulatorError(f"unknown kind {kind!r}; expected one of {OTHER_KINDS}")
+        user = self._user_speaks(user_id)
+        media = media_json(kind, self._user_files(kind))
+        record = self._new_message(
+            self._chats[user.user_id], user.user_id, media=media,
+            caption=caption if kind in ("photo", "document") else None,
+        )
+        return self._deliver(record)
+
+    def send_group_text(
+        self, chat_id: int, user_id: int, text: str, title: str | None = None
+    ) -> int:
+        """The user writes `text` in a group (negative id) the bot is in; returns update_id."""
+        known = self._chats.get(int(chat_id))
+        if known is not None and known.left:
+            raise EmulatorError(f"the bot left group {chat_id}; it receives nothing from there")
+        chat = self.add_group(chat_id, title)
+        user = self._user(user_id)
+        record = self._new_message(
+            chat, user.user_id, text=text, raw_text=text, entities=command_entities(text)
+        )
+        return self._deliver(record)
+
+    def press(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str | None = None,
+        button: str | None = None,
+        chat_id: int | None = None,
+    ) -> Pressed:
+        """The user presses an inline button of the bot's message: by callback `data`, or by
+        the `button`'s text. Only buttons the message has now can be pressed."""
+        user = self._user(user_id)
+        chat_id = user.user_id if chat_id is None else int(chat_id)
+        record = self._messages.get(chat_id, {}).get(int(message_id))
+        if record is None or record.deleted or not record.from_bot:
+            raise EmulatorError(f"the bot has no message {message_id} in chat {chat_id}")
+        if user.blocked:
+            raise EmulatorError(f"user {user_id} has blocked the bot and cannot press buttons")
+        data = _button_data(record, data, button)
+        query = _Query(str(7_000_000_000 + next(self._ids)), user.user_id, chat_id,
+                       record.message_id, data)
+        self._queries[query.query_id] = query
+        payload = callback_query_json(
+            query.query_id, user_json(user), self._message_json(record), data,
+            chat_instance=str(abs(chat_id) * 31 + self.bot_id),
+        )
+        update_id = self._queue.put("callback_query", payload)
+        self._notify()
+        return Pressed(update_id, query.query_id)
+
+    # -- test controls -------------------------------------------------------------------------
+
+    def set_flood(self, **changes: Any) -> FloodPolicy:
+        """Change flood control (see FloodPolicy), e.g. set_flood(enabled=False)."""
+        return self.flood.configure(**changes)
+
+    def force_429(self, count: int, retry_after: int = 1) -> None:
+        """The next `count` sends or edits get 429 retry_after, whatever the rate."""
+        self.flood.force(int(count), int(retry_after))
+
+    # -- what happened -------------------------------------------------------------------------
+
+    def messages(self, chat_id: int, include_deleted: bool = True) -> list[MessageRecord]:
+        """The bot's messages in a chat, oldest first, as they are now (edits applied)."""
+        records = self._messages.get(int(chat_id), {}).values()
+        return [r for r in records if r.from_bot and (include_deleted or not r.deleted)]
+
+    def commands(
+        self,
+        scope_type: str = "default",
+        chat_id: int | None = None,
+        language_code: str = "",
+        user_id: int | None = None,
+    ) -> list[dict]:
+        """Commands set for exactly this scope and language ([] when none)."""
+        return list(self._commands.get((scope_type, chat_id, user_id, language_code), []))
+
+    def effective_commands(self, chat_id: int, language_code: str = "") -> list[dict]:
+        """The command menu a chat shows, by Telegram's scope precedence."""
+        chat = self._chat(chat_id)
+        broad = "all_private_chats" if chat.type == "private" else "all_group_chats"
+        languages = (language_code, "") if language_code else ("",)
+        for scope, target in (("chat", chat.chat_id), (broad, None), ("default", None)):
+            for language in languages:
+                found = self._commands.get((scope, target, None, language))
+                if found:
+                    return list(found)
+        return []
+
+    @property
+    def blocked(self) -> set[int]:
+        return {user.user_id for user in self._users.values() if user.blocked}
+
+    @property
+    def left_chats(self) -> set[int]:
+        return {chat.chat_id for chat in self._chats.values() if chat.left}
+
+    def pending_updates(self) -> list[dict]:
+        """Updates the bot has not confirmed yet (with a getUpdates offset above them)."""
+        return self._queue.pending()
+
+    def state(self) -> dict:
+        return {
+            "pending_updates": len(self._queue.pending()),
+            "polling": self._queue.polling,
+            "blocked": sorted(self.blocked),
+            "left_chats": sorted(self.left_chats),
+            "calls": len(self.calls),
+            "forced_429_left": self.flood.forced_left,
+            "flood": asdict(self.flood.policy),
+            "webhook_url": self._webhook_url,
+        }
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until predicate() is truthy (checked after every change); return its value."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            self._changed.clear()
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met within {timeout} s")
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    # -- model helpers -------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        self._changed.set()
+
+    def _user(self, user_id: int) -> UserRecord:
+        user = self._users.get(int(user_id))
+        if user is None:
+            raise EmulatorError(f"unknown user {user_id}; add_user() first")
+        return user
+
+    def _chat(self, chat_id: int) -> ChatRecord:
+        chat = self._chats.get(int(chat_id))
+        if chat is None:
+            raise EmulatorError(f"unknown chat {chat_id}")
+        return chat
+
+    def _user_speaks(self, user_id: int) -> UserRecord:
+        """Writing to the bot starts it, and unblocks it (the client's Restart button)."""
+        user = self._user(user_id)
+        if user.blocked:
+            self.block(user.user_id, False)
+        user.started = True
+        return user
+
+    def _new_message(self, chat: ChatRecord, sender_id: int, **content: Any) -> MessageRecord:
+        chat_messages = self._messages.setdefault(chat.chat_id, {})
+        record = MessageRecord(
+            message_id=len(chat_messages) + 1,
+            chat_id=chat.chat_id,
+            date=int(time.time()),
+            from_bot=sender_id == self.bot_id,
+            sender_id=sender_id,
+            **content,
+        )
+        chat_messages[record.message_id] = record
+        self._notify()
+        return record
+
+    def _deliver(self, record: MessageRecord) -> int:
+        update_id = self._queue.put("message", self._message_json(record))
+        self._notify()
+        return update_id
+
+    def _message_json(self, record: MessageRecord, with_reply: bool = True) -> dict:
+        chat = chat_json(self._chats[record.chat_id])
+        sender = self._bot_json() if record.from_bot else user_json(self._users[record.sender_id])
+        reply = None
+        if with_reply and record.reply_to_message_id is not None:
+            replied = self._messages[record.chat_id][record.reply_to_message_id]
+            reply = self._message_json(replied, with_reply=False)
+        return message_json(record, chat, sender, reply)
+
+    def _bot_json(self, full: bool = False) -> dict:
+        bot = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_name,
+            "username": self.bot_username,
+        }
+        if full:
+            bot.update(
+                can_join_groups=True,
+                can_read_all_group_messages=False,
+                supports_inline_queries=False,
+                can_connect_to_business=False,
+                has_main_web_app=False,
+            )
+        return bot
+
+    def _store_file(self, data: bytes, kind: str, name: str | None, mime: str | None) -> StoredFile:
+        number = next(self._ids)
+        extension = (name or "").rpartition(".")[2] if name and "." in name else "bin"
+        stored = StoredFile(
+            file_id=f"{kind[:3].upper()}ACAgQAAx{number:06d}",
+            file_unique_id=f"AgAD{number:06d}",
+            data=data,
+            file_path=f"{kind}s/file_{number}.{extension}",
+            file_name=name,
+            mime_type=mime,
+        )
+        self._files[stored.file_id] = stored
+        return stored
+
+    def _user_files(self, kind: str) -> list[StoredFile]:
+        """Made-up files behind a user's media, so that the bot can getFile them."""
+        if kind == "photo":  # Telegram sends several sizes; two will do
+            small = self._store_file(_PNG_1X1, "photo", "photo.png", "image/png")
+            return [small, self._store_file(_PNG_1X1, "photo", "photo.png", "image/png")]
+        if kind == "location":
+            return []
+        names = {"document": ("notities.pdf", "application/pdf"),
+                 "voice": ("voice.ogg", "audio/ogg"), "sticker": ("sticker.webp", "image/webp")}
+        name, mime = names[kind]
+        return [self._store_file(b"emulated " + kind.encode(), kind, name, mime)]
+
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
+        for http_method, name, action in self._control_routes():
+            app.router.add_route(http_method, f"/control/{name}", _control_handler(action))
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_bot_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        app.router.add_route("*", "/{tail:.*}", _not_found)
+        return app
+
+    async def _handle_bot_api(self, request: web.Request) -> web.Response:
+        record = CallRecord(method=request.match_info["method"], params={})
+        try:
+            raw = await _read_params(request)
+            record.params = {name: describe_value(value) for name, value in raw.items()}
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            method = find_method(record.method)
+            if method is None:
+                raise ApiError(404, "Not Found")
+            record.method = method
+            args, record.ignored = coerce_params(METHODS[method], raw)
+            record.params = {name: describe_value(value) for name, value in args.items()}
+            body = {"ok": True, "result": await self._api[method](args)}
+        except ApiError as error:
+            record.status, record.description = error.status, error.description
+            body = error.payload()
+        self.calls.append(record)
+        self._notify()
+        return web.json_response(body, status=record.status)
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        path = request.match_info["path"]
+        for stored in self._files.values():
+            if stored.file_path == path:
+                return web.Response(body=stored.data, content_type="application/octet-stream")
+        return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+
+    # -- Bot API: checks shared by methods -------------------------------------------------
+
+    def _resolve_chat(self, chat_ref: int | str) -> ChatRecord:
+        """Bots cannot reach users by @username, and we have no public groups: ids only."""
+        chat = self._chats.get(chat_ref) if isinstance(chat_ref, int) else None
+        if chat is None:
+            raise bad_request("chat not found")
+        return chat
+
+    def _reachable_chat(self, chat_ref: int | str) -> ChatRecord:
+        chat = self._resolve_chat(chat_ref)
+        if chat.type == "private":
+            if chat.user.blocked:
+                raise ApiError(403, BLOCKED)
+            if not chat.user.started:
+                raise ApiError(403, NOT_STARTED)
+        elif chat.left:
+            raise ApiError(403, NOT_MEMBER)
+        return chat
+
+    def _check_flood(self, chat: ChatRecord) -> None:
+        retry_after = self.flood.check(chat.chat_id, group=chat.type != "private")
+        if retry_after is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+    def _formatted(
+        self, text: str | None, parse_mode: str | None, entities: list | None, *,
+        limit: int, too_long: str, empty: str | None = None,
+    ) -> tuple[str | None, list[dict]]:
+        """(visible text, entities) after parse_mode, or Telegram's 400."""
+        mode = (parse_mode or "").lower()
+        if mode not in ("", "html", "markdown", "markdownv2"):
+            raise bad_request("unsupported parse_mode")
+        if text is None:
+            if empty:
+                raise bad_request(empty)
+            return None, []
+        visible, found = text, list(entities or [])
+        if entities is None and mode == "html":
+            try:
+                parsed = parse_html(text)
+            except HtmlError as error:
+                raise bad_request(error.description) from None
+            visible, found = parsed.text, parsed.entities
+        if empty and not visible.strip(_TRIM):
+            raise bad_request(empty)
+        if utf16_length(visible.strip(_TRIM)) > limit:
+            raise bad_request(too_long)
+        return visible, found
+
+    def _text(self, args: dict) -> tuple[str | None, list[dict]]:
+        return self._formatted(
+            args.get("text"), args.get("parse_mode"), args.get("entities"),
+            limit=MAX_TEXT, too_long="message is too long", empty="message text is empty",
+        )
+
+    def _caption(self, args: dict) -> tuple[str | None, list[dict]]:
+        return self._formatted(
+            args.get("caption"), args.get("parse_mode"), args.get("caption_entities"),
+            limit=MAX_CAPTION, too_long="message caption is too long",
+        )
+
+    @staticmethod
+    def _markup(args: dict, inline_only: bool = False) -> dict | None:
+        markup = args.get("reply_markup")
+        return None if markup is None else check_reply_markup(markup, inline_only=inline_only)
+
+    def _reply_target(self, chat: ChatRecord, reply: dict | None) -> int | None:
+        if not reply:
+            return None
+        target = self._messages.get(chat.chat_id, {}).get(reply.get("message_id"))
+        if target is None or target.deleted:
+            if reply.get("allow_sending_without_reply"):
+                return None
+            raise bad_request("message to be replied not found")
+        return target.message_id
+
+    def _input_file(self, value: Upload | str, kind: str) -> StoredFile:
+        """An uploaded file (stored now) or the file_id / URL of one Telegram has."""
+        if isinstance(value, Upload):
+            if kind == "photo" and not _is_image(value.data):
+                raise bad_request("IMAGE_PROCESS_FAILED")
+            mime = value.content_type
+            if not mime or mime == "application/octet-stream":
+                mime = mimetypes.guess_type(value.filename)[0] or "application/octet-stream"
+            return self._store_file(value.data, kind, value.filename, mime)
+        if value in self._files:
+            return self._files[value]
+        if urlsplit(value).scheme in ("http", "https"):
+            name = urlsplit(value).path.rpartition("/")[2] or "file"
+            return self._store_file(b"", kind, name, mimetypes.guess_type(name)[0])
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def _send(self, args: dict, **content: Any) -> dict:
+        """The common tail of send*: reply target, chat checks, flood, then the message."""
+        chat = self._reachable_chat(args["chat_id"])
+        reply_to = self._reply_target(chat, args.get("reply_parameters"))
+        self._check_flood(chat)
+        record = self._new_message(
+            chat, self.bot_id, parse_mode=args.get("parse_mode"),
+            reply_markup=self._markup(args), reply_to_message_id=reply_to, **content,
+        )
+        return self._message_json(record)
+
+    def _editable(self, args: dict) -> tuple[ChatRecord, MessageRecord]:
+        if "inline_message_id" in args:
+            raise bad_request("MESSAGE_ID_INVALID")  # the emulator has no inline messages
+        if "chat_id" not in args:
+            raise bad_request("chat_id is empty")
+        if "message_id" not in args:
+            raise bad_request("message identifier is not specified")
+        chat = self._reachable_chat(args["chat_id"])
+        record = self._messages.get(chat.chat_id, {}).get(args["message_id"])
+        if record is None or record.deleted:
+            raise bad_request("message to edit not found")
+        if not record.from_bot:
+            raise bad_request("message can't be edited")
+        return chat, record
+
+    def _apply_edit(self, chat: ChatRecord, record: MessageRecord, changes: dict) -> dict:
+        current = {name: getattr(record, name) for name in changes}
+        current["reply_markup"] = _inline(record.reply_markup)
+        if changes == current:
+            raise bad_request(NOT_MODIFIED)
+        self._check_flood(chat)
+        for name, value in changes.items():
+            setattr(record, name, value)
+        record.edit_count += 1
+        record.edit_date = int(time.time())
+        self._notify()
+        return self._message_json(record)
+
+    def _command_key(self, args: dict) -> tuple:
+        kind, chat_ref, user_id = check_scope(args.get("scope"))
+        chat_id = None if chat_ref is None else self._resolve_chat(chat_ref).chat_id
+        return (kind, chat_id, user_id, check_language_code(args.get("language_code")))
+
+    # -- Bot API methods (one per METHODS entry; the name is the method's, in snake case) --------
+
+    async def _api_get_me(self, args: dict) -> dict:
+        return self._bot_json(full=True)
+
+    async def _api_log_out(self, args: dict) -> bool:
+        return True
+
+    async def _api_close(self, args: dict) -> bool:
+        return True
+
+    async def _api_get_updates(self, args: dict) -> list[dict]:
+        if self._webhook_url:
+            raise ApiError(409, WEBHOOK_CONFLICT)
+        return await self._queue.get(
+            args.get("offset"), args.get("limit"), args.get("timeout"), args.get("allowed_updates")
+        )
+
+    async def _api_set_webhook(self, args: dict) -> bool:
+        if args.get("drop_pending_updates"):
+            self._queue.drop_pending()
+        self._webhook_url = args["url"]
+        return True
+
+    async def _api_delete_webhook(self, args: dict) -> bool:
+        if args.get("drop_pending_updates"):
+            self._queue.drop_pending()
+        self._webhook_url = ""
+        return True
+
+    async def _api_get_webhook_info(self, args: dict) -> dict:
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._queue.pending()),
+        }
+
+    async def _api_set_my_commands(self, args: dict) -> bool:
+        commands = check_commands(args["commands"])
+        key = self._command_key(args)
+        if commands:
+            self._commands[key] = commands
+        else:
+            self._commands.pop(key, None)  # an empty list clears, as in Telegram
+        return True
+
+    async def _api_delete_my_commands(self, args: dict) -> bool:
+        self._commands.pop(self._command_key(args), None)
+        return True
+
+    async def _api_get_my_commands(self, args: dict) -> list[dict]:
+        return list(self._commands.get(self._command_key(args), []))
+
+    async def _api_set_my_description(self, args: dict) -> bool:
+        return self._describe("description", args, 512)
+
+    async def _api_set_my_short_description(self, args: dict) -> bool:
+        return self._describe("short_description", args, 120)
+
+    def _describe(self, name: str, args: dict, limit: int) -> bool:
+        text = args.get(name, "")
+        if len(text) > limit:
+            raise bad_request(f"{name.replace('_', ' ')} is too long")
+        self._descriptions[(name, check_language_code(args.get("language_code")))] = text
+        return True
+
+    async def _api_send_message(self, args: dict) -> dict:
+        text, entities = self._text(args)
+        return self._send(args, text=text, raw_text=args["text"], entities=entities)
+
+    async def _api_send_document(self, args: dict) -> dict:
+        caption, entities = self._caption(args)
+        self._markup(args)
+        stored = self._input_file(args["document"], "document")
+        return self._send(
+            args, document=stored.document_json(), caption=caption,
+            raw_caption=args.get("caption"), caption_entities=entities,
+        )
+
+    async def _api_send_photo(self, args: dict) -> dict:
+        caption, entities = self._caption(args)
+        self._markup(args)
+        stored = self._input_file(args["photo"], "photo")
+        width, height = _image_size(stored.data)
+        return self._send(
+            args, photo=[stored.photo_size_json(width, height)], caption=caption,
+            raw_caption=args.get("caption"), caption_entities=entities,
+        )
+
+    async def _api_edit_message_text(self, args: dict) -> dict:
+        text, entities = self._text(args)
+        markup = self._markup(args, inline_only=True)
+        chat, record = self._editable(args)
+        if record.text is None:
+            raise bad_request("there is no text in the message to edit")
+        changes = {"text": text, "entities": entities, "reply_markup": markup}
+        result = self._apply_edit(chat, record, changes)
+        record.raw_text, record.parse_mode = args["text"], args.get("parse_mode")
+        return result
+
+    async def _api_edit_message_caption(self, args: dict) -> dict:
+        caption, entities = self._caption(args)
+        markup = self._markup(args, inline_only=True)
+        chat, record = self._editable(args)
+        if record.document is None and record.photo is None:
+            raise bad_request("there is no caption in the message to edit")
+        changes = {"caption": caption, "caption_entities": entities, "reply_markup": markup}
+        result = self._apply_edit(chat, record, changes)
+        record.raw_caption, record.parse_mode = args.get("caption"), args.get("parse_mode")
+        return result
+
+    async def _api_edit_message_reply_markup(self, args: dict) -> dict:
+        markup = self._markup(args, inline_only=True)
+        chat, record = self._editable(args)
+        return self._apply_edit(chat, record, {"reply_markup": markup})
+
+    async def _api_delete_message(self, args: dict) -> bool:
+        chat = self._resolve_chat(args["chat_id"])
+        record = self._messages.get(chat.chat_id, {}).get(args["message_id"])
+        if record is None or record.deleted:
+            raise bad_request("message to delete not found")
+        record.deleted = True
+        return True
+
+    async def _api_answer_callback_query(self, args: dict) -> bool:
+        query = self._queries.get(args["callback_query_id"])
+        if query is None or query.answered:
+            raise bad_request(QUERY_INVALID)
+        query.answered = True
+        answer = {name: args.get(name) for name in ("text", "show_alert", "url", "cache_time")}
+        self.callback_answers.append(
+            {"callback_query_id": query.query_id, "user_id": query.user_id,
+             "chat_id": query.chat_id, "message_id": query.message_id, "data": query.data,
+             **answer}
+        )
+        return True
+
+    async def _api_send_chat_action(self, args: dict) -> bool:
+        if args["action"] not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        self._reachable_chat(args["chat_id"])
+        return True
+
+    async def _api_get_chat(self, args: dict) -> dict:
+        chat = self._resolve_chat(args["chat_id"])
+        gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+                 "gifts_from_channels")
+        return {
+            **chat_json(chat),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys(gifts, False),
+        }
+
+    async def _api_leave_chat(self, args: dict) -> bool:
+        chat = self._resolve_chat(args["chat_id"])
+        if chat.type == "private":
+            raise bad_request("chat member status can't be changed in private chats")
+        if chat.left:
+            raise ApiError(403, NOT_MEMBER)
+        chat.left = True
+        return True
+
+    async def _api_get_file(self, args: dict) -> dict:
+        stored = self._files.get(args["file_id"])
+        if stored is None:
+            raise bad_request("invalid file_id")
+        return stored.file_json()
+
+    # -- control API -----------------------------------------------------------------------------
+
+    def _control_routes(self) -> list[tuple[str, str, Callable[[dict], Any]]]:
+        """(HTTP method, path under /control/, action on the JSON body or query)."""
+        return [
+            ("POST", "users", lambda b: self.add_user(**b)),
+            ("POST", "groups", lambda b: self.add_group(**b)),
+            ("POST", "text", lambda b: {"update_id": self.send_text(**b)}),
+            ("POST", "other", lambda b: {"update_id": self.send_other(**b)}),
+            ("POST", "group_text", lambda b: {"update_id": self.send_group_text(**b)}),
+            ("POST", "press", lambda b: self.press(**b)._asdict()),
+            ("POST", "block", lambda b: self.block(b["user_id"], bool(b.get("blocked", True)))),
+            ("POST", "flood", lambda b: self.set_flood(**b)),
+            ("POST", "force_429", lambda b: self.force_429(**b)),
+            ("GET", "messages", lambda q: self.messages(int(q["chat_id"]))),
+            ("GET", "calls", lambda q: self.calls[int(q.get("since", 0)):]),
+            ("GET", "callback_answers", lambda q: self.callback_answers),
+            ("GET", "commands", self._control_commands),
+            ("GET", "updates", lambda q: self.pending_updates()),
+            ("GET", "state", lambda q: self.state()),
+        ]
+
+    def _control_commands(self, query: dict) -> list[dict]:
+        chat_id = int(query["chat_id"]) if "chat_id" in query else None
+        return [
+            {"scope": scope, "chat_id": chat, "user_id": user, "language_code": language,
+             "commands": commands}
+            for (scope, chat, user, language), commands in self._commands.items()
+            if chat_id is None or chat == chat_id
+        ]
+
+
+def _control_handler(action: Callable[[dict], Any]) -> Callable:
+    """Wrap an action as a JSON endpoint: {"ok": true, "result": ...} or 400 {"ok": false}."""
+
+    async def handle(request: web.Request) -> web.Response:
+        try:
+            body: dict = dict(request.query)
+            if request.body_exists:
+                body.update(await request.json())
+            result = action(body)
+        except KeyError as error:
+            return web.json_response({"ok": False, "error": f"missing field {error}"}, status=400)
+        except (EmulatorError, TypeError, ValueError) as error:
+            return web.json_response({"ok": False, "error": str(error)}, status=400)
+        return web.json_response({"ok": True, "result": _jsonable(result)})
+
+    return handle
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, set):
+        return sorted(value)
+    return value
+
+
+async def _read_params(request: web.Request) -> dict[str, str | Upload]:
+    """All parameters as Telegram reads them: strings (and uploads), query then body."""
+    params: dict[str, str | Upload] = dict(request.query)
+    if not request.body_exists:
+        return params
+    try:
+        if request.content_type == "application/json":
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise bad_request("JSON object expected in the request body")
+            params.update({k: _as_text(v) for k, v in body.items() if v is not None})
+        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for name, value in (await request.post()).items():
+                params[name] = _upload(value) if isinstance(value, web.FileField) else value
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError(413, "Request Entity Too Large") from None
+    except json.JSONDecodeError:
+        raise bad_request("can't parse JSON encoded request body") from None
+    return params
+
+
+def _upload(part: web.FileField) -> Upload:
+    return Upload(part.filename, part.content_type, part.file.read())
+
+
+def _as_text(value: Any) -> str:
+    """Telegram stringifies JSON scalars and re-serialises objects before reading them."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
+async def _not_found(request: web.Request) -> web.Response:
+    return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+
+
+def _inline(markup: dict | None) -> dict | None:
+    return markup if markup is not None and "inline_keyboard" in markup else None
+
+
+def _button_data(record: MessageRecord, data: str | None, button: str | None) -> str:
+    """The callback_data a press sends: given, or looked up by the button's text."""
+    buttons = record.buttons()
+    labels = [b.get("text") for b in buttons]
+    if (data is None) == (button is None):
+        raise EmulatorError("press needs either data or button")
+    if button is not None:
+        matches = [b for b in buttons if b.get("text") == button] or [
+            b for b in buttons if str(b.get("text", "")).casefold() == button.casefold()
+        ]
+        if not matches:
+            raise EmulatorError(f"message {record.message_id} has no button {button!r}: {labels}")
+        if "callback_data" not in matches[0]:
+            raise EmulatorError(f"button {button!r} is not a callback button")
+        return matches[0]["callback_data"]
+    if not any(b.get("callback_data") == data for b in buttons):
+        raise EmulatorError(
+            f"message {record.message_id} has no button with callback_data {data!r}: {labels}"
+        )
+    return data
+
+
+def _bot_id_from(token: str) -> int:
+    prefix = token.partition(":")[0]
+    return int(prefix) if prefix.isdigit() else 1
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def _is_image(data: bytes) -> bool:
+    return data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG header; a plausible guess for other formats."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    return (800, 600)
+
+
+# A valid 1x1 white PNG: what a user's "photo" contains, should the bot download it.
+_PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c63f80f040009fb03fdfb5e6b2b0000000049454e44ae426082"
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the emulator standalone until Ctrl-C."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default="123456:TEST")
+    parser.add_argument("--username", default="omzien_bot")
+    parser.add_argument("--no-flood", action="store_true", help="switch flood control off")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    emulator = Emulator(
+        token=args.token, bot_username=args.username,
+        flood=FloodPolicy(enabled=not args.no_flood),
+    )
+    await emulator.start(args.host, args.port)
+    print(
+        f"Telegram Bot API emulator for @{emulator.bot_username}\n"
+        f"  base_url:      {emulator.base_url}\n"
+        f"  base_file_url: {emulator.base_file_url}\n"
+        f"  token:         {emulator.token}",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
