@@ -23,18 +23,9 @@ COMMANDS: dict[str, frozenset[str]] = {
     "/dagboek": frozenset({VOLUNTEER}),
     "/zoek": frozenset({VOLUNTEER}),
     "/stap": frozenset({VOLUNTEER}),
-    "/zorg": frozenset({VOLUNTEER}),
-    "/bewoners": frozenset({VOLUNTEER}),
-    "/ritme": frozenset({VOLUNTEER}),
     "/pauze": frozenset({VOLUNTEER}),
     "/verder": frozenset({VOLUNTEER}),
-    "/overzicht": frozenset({VOLUNTEER}),
-    "/signalen": frozenset({PROFESSIONAL}),
-    "/vrijwilligers": frozenset({PROFESSIONAL}),
     "/uitnodigen": frozenset({COORDINATOR}),
-    "/koppel": frozenset({COORDINATOR}),
-    "/waardering": frozenset({COORDINATOR}),
-    "/team": frozenset({COORDINATOR}),
 }
 
 # Button kinds: the part of callback_data before the first dot.
@@ -44,20 +35,16 @@ BUTTONS: dict[str, frozenset[str]] = {
     "t": EVERYONE,                          # language choice
     "i": frozenset({COORDINATOR}),          # invite: pick a role
     "j": frozenset({VOLUNTEER}),            # journal paging
-    "s": frozenset({PROFESSIONAL, COORDINATOR}),   # act on a signal
-    "k": frozenset({COORDINATOR}),          # linking
-    "w": frozenset({COORDINATOR}),          # appreciation
-    "r": frozenset({VOLUNTEER}),            # reminder answers
     "p": frozenset({VOLUNTEER}),            # steps
+    "v": EVERYONE,                          # forgetting: the two confirmations
 }
 
 # What each role sees in Telegram's command menu, in this order.
 MENUS: dict[str, tuple[str, ...]] = {
-    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "zorg", "bewoners", "ritme", "overzicht",
-                "pauze", "verder", "privacy", "export", "vergeet", "taal", "help", "stop"),
-    PROFESSIONAL: ("signalen", "vrijwilligers", "privacy", "export", "vergeet", "taal", "help"),
-    COORDINATOR: ("uitnodigen", "koppel", "waardering", "team", "privacy", "export", "vergeet",
-                  "taal", "help"),
+    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "pauze", "verder", "privacy", "export",
+                "vergeet", "taal", "help", "stop"),
+    PROFESSIONAL: ("privacy", "export", "vergeet", "taal", "help"),
+    COORDINATOR: ("uitnodigen", "privacy", "export", "vergeet", "taal", "help"),
 }
 
 

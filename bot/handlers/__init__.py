@@ -1,2 +1,2 @@
 """Command and button handlers; importing this package registers them all."""
-from bot.handlers import general, onboarding, invites  # noqa: F401
+from bot.handlers import general, invites, onboarding, privacy, volunteer  # noqa: F401

@@ -175,7 +175,7 @@ class Emulator:
         self._commands: dict[tuple, list[dict]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._webhook_url = ""
-        self._queue = UpdateQueue()
+        self._queue = UpdateQueue(on_wait=self._notify)
         self._changed = asyncio.Event()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from content.telegram_html import utf16_length
@@ -306,7 +307,11 @@ class UpdateQueue:
     ends a waiting one with 409 Conflict, as Telegram does when two bot instances poll.
     """
 
-    def __init__(self, first_update_id: int = 1) -> None:
+    def __init__(
+        self, first_update_id: int = 1, on_wait: Callable[[], None] | None = None
+    ) -> None:
+        """`on_wait` is called whenever a poll starts waiting (the bot has gone idle)."""
+        self._on_wait = on_wait
         self._updates: list[dict] = []
         self._next_id = first_update_id
         self._allowed: list[str] = []
@@ -364,6 +369,8 @@ class UpdateQueue:
     async def _wait(self, seconds: float) -> None:
         self._arrived.clear()
         self._waiting += 1
+        if self._on_wait is not None:
+            self._on_wait()
         try:
             await asyncio.wait_for(self._arrived.wait(), seconds)
         except TimeoutError:

@@ -1,0 +1,125 @@
+"""Volunteer commands: /bezoek, /dagboek, /zoek, /stap, /pauze, /verder."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot import conversations
+from bot.registry import button, command
+from bot.turn import Turn
+from dialogues.model import Button, Reply
+from storage import journal, steps, users
+from storage.times import parse
+
+STEP_ANSWERS = ("gelukt", "deels", "nog_niet", "niet_nodig")
+
+
+@command("/bezoek")
+async def visit(turn: Turn) -> None:
+    await conversations.start(turn, "reflectie")
+
+
+def _date(turn: Turn, stamp: str) -> str:
+    return parse(stamp).astimezone(ZoneInfo(turn.rt.settings.timezone)).strftime("%d-%m-%Y")
+
+
+def _entry_button(turn: Turn, entry) -> Button:
+    label = f"{_date(turn, entry.created_at)} · {entry.alias or '–'}"
+    return Button(label if entry.complete else f"{label} …", f"j.e.{entry.id}")
+
+
+@command("/dagboek")
+async def diary(turn: Turn) -> None:
+    await _diary_page(turn, None, edit=False)
+
+
+async def _diary_page(turn: Turn, before_id: int | None, edit: bool) -> None:
+    entries = await turn.rt.store.run(journal.page, turn.user_id, before_id, journal.PAGE_SIZE + 1)
+    if not entries:
+        await turn.say("dagboek.leeg", edit=edit)
+        return
+    more = len(entries) > journal.PAGE_SIZE
+    entries = entries[:journal.PAGE_SIZE]
+    rows = [(_entry_button(turn, e),) for e in entries]
+    if more:
+        rows.append((Button(turn.label("knoppen.volgende"), f"j.p.{entries[-1].id}"),))
+    await turn.say("dagboek.lijst", buttons=tuple(rows), edit=edit)
+
+
+@button("j")
+async def diary_button(turn: Turn) -> None:
+    parts = turn.button_parts
+    await turn.notice()
+    if len(parts) != 3 or not parts[2].isdigit():
+        return
+    if parts[1] == "p":
+        await _diary_page(turn, int(parts[2]), edit=True)
+    elif parts[1] == "e":
+        await _show_entry(turn, int(parts[2]))
+
+
+async def _show_entry(turn: Turn, entry_id: int) -> None:
+    # journal.get filters on the presser's own id: a forged entry id shows nothing.
+    entry = await turn.rt.store.run(journal.get, turn.user_id, entry_id)
+    if entry is None:
+        await turn.say("dagboek.niet_gevonden")
+        return
+    answers = await turn.rt.store.run(journal.answers, entry.id)
+    await turn.say("dagboek.stukje", datum=_date(turn, entry.created_at), alias=entry.alias or "–",
+                   compleet=entry.complete, energie=answers.get("energie"),
+                   stap=answers.get("nieuwe_stap_label"), tekst=entry.body,
+                   zorgen=answers.get("zorgen") or [])
+
+
+@command("/zoek")
+async def search(turn: Turn) -> None:
+    words = turn.args
+    if not words:
+        await turn.say("dagboek.zoek_hoe")
+        return
+    found = await turn.rt.store.run(journal.search, turn.user_id, words)
+    if not found:
+        await turn.say("dagboek.zoek_niets", woorden=words)
+        return
+    rows = tuple((_entry_button(turn, e),) for e in found)
+    await turn.say("dagboek.zoek_gevonden", buttons=rows, aantal=len(found), woorden=words)
+
+
+@command("/stap")
+async def my_steps(turn: Turn) -> None:
+    found = await turn.rt.store.run(steps.open_steps, turn.user_id)
+    if not found:
+        await turn.say("stap.geen")
+        return
+    for step in found[:5]:
+        row = tuple(Button(turn.label(f"reflectie.knop_stap_{a}"), f"p.{step.id}.{a}")
+                    for a in STEP_ANSWERS[:2])
+        row2 = tuple(Button(turn.label(f"reflectie.knop_stap_{a}"), f"p.{step.id}.{a}")
+                     for a in STEP_ANSWERS[2:])
+        await turn.say("stap.een", buttons=(row, row2), tekst=step.text)
+
+
+@button("p")
+async def step_marked(turn: Turn) -> None:
+    parts = turn.button_parts
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in STEP_ANSWERS:
+        await turn.notice(turn.text("engine.verlopen"))
+        return
+    # set_status matches on the presser's own user id: a forged step id changes nothing.
+    changed = await turn.rt.store.run(steps.set_status, turn.user_id, int(parts[1]), parts[2],
+                                      turn.rt.clock.now())
+    await turn.notice(None if changed else turn.text("engine.verlopen"))
+    if changed:
+        await turn.say(f"stap.gemarkeerd_{parts[2]}", edit=True)
+
+
+@command("/pauze")
+async def pause(turn: Turn) -> None:
+    await turn.rt.store.run(users.set_status, turn.user_id, "paused", turn.rt.clock.now())
+    await turn.say("pauze.gepauzeerd")
+
+
+@command("/verder")
+async def resume(turn: Turn) -> None:
+    was_paused = turn.user.status == "paused"
+    await turn.rt.store.run(users.set_status, turn.user_id, "active", turn.rt.clock.now())
+    await turn.say("pauze.welkom_terug" if was_paused else "pauze.was_niet_gepauzeerd")

@@ -1,0 +1,45 @@
+"""Everything stored about one person: to export it, and to forget it for real.
+
+`forget` deletes the user (foreign keys cascade to everything theirs), then merges the
+search index so no deleted words linger in its segments, checkpoints the WAL and
+VACUUMs, so the text is gone from the file too.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+# (table, where-clause) pairs that select rows about the user `?`.
+_MINE = (
+    ("users", "id = ?"),
+    ("invites", "used_by = ? OR created_by = ?"),
+    ("links", "volunteer_id = ? OR professional_id = ?"),
+    ("residents", "volunteer_id = ?"),
+    ("dialogue_state", "user_id = ?"),
+    ("journal_entries", "user_id = ?"),
+    ("journal_answers", "entry_id IN (SELECT id FROM journal_entries WHERE user_id = ?)"),
+    ("asked_questions", "user_id = ?"),
+    ("steps", "user_id = ?"),
+    ("signals", "volunteer_id = ? OR professional_id = ?"),
+    ("signal_events", "signal_id IN (SELECT id FROM signals WHERE volunteer_id = ?) OR actor_id = ?"),
+    ("outbox", "recipient_id = ? OR about_id = ?"),
+    ("due_tasks", "user_id = ?"),
+)
+_HIDDEN_COLUMNS = {"journal_entries": {"owner"}, "invites": {"code_hash"}}
+
+
+def export(db: Database, user_id: int) -> dict[str, list[dict]]:
+    result: dict[str, list[dict]] = {}
+    for table, where in _MINE:
+        params = [user_id] * where.count("?")
+        rows = [dict(r) for r in db.query(f"SELECT * FROM {table} WHERE {where}", params)]
+        hidden = _HIDDEN_COLUMNS.get(table, set())
+        result[table] = [{k: v for k, v in row.items() if k not in hidden} for row in rows]
+    return result
+
+
+def forget(db: Database, user_id: int) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM users WHERE id = ?", [user_id])
+    db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("VACUUM")

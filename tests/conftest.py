@@ -1,0 +1,60 @@
+"""Shared fixtures: a fixed "now", a fresh database, an in-process Sandbox, an Emulator.
+
+tests/sandbox/conftest.py has the emulator's own fixtures (`emu`, `api`); the ones here
+are for storage, bot and end-to-end tests.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.config import Settings
+from bot.sandbox.emulator import Emulator
+from bot.sandbox.flood import FloodPolicy
+from bot.sandbox.session import Sandbox
+from storage.db import open_db
+
+EMULATOR_TOKEN = "654321:E2E"
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2025, 3, 10, 14, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "t.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+async def sandbox(tmp_path) -> AsyncIterator[Sandbox]:
+    """The real bot and the emulator in this process, with the demo organisation seeded."""
+    sb = Sandbox(Settings(), tmp_path / "sandbox.db")
+    await sb.start()
+    try:
+        yield sb
+    finally:
+        await sb.stop()
+
+
+async def start_emulator(token: str = EMULATOR_TOKEN, bot_username: str = "omzien_bot",
+                         flood: FloodPolicy | None = None) -> Emulator:
+    """A standalone emulator on a free loopback port; stop it with `await emu.stop()`."""
+    emu = Emulator(token=token, bot_username=bot_username,
+                   flood=flood or FloodPolicy(enabled=False))
+    await emu.start("127.0.0.1", 0)
+    return emu
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    emu = await start_emulator()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
