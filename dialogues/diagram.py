@@ -26,7 +26,7 @@ def _condition_label(condition) -> str:
         return ""
     if isinstance(condition, dict):
         (key, value), = condition.items()
-        shown = " of ".join(value) if isinstance(value, list) else str(value)
+        shown = " of ".join(map(str, value)) if isinstance(value, list) else str(value)
         return f"{key} = {shown}"
     return str(condition)
 
