@@ -670,7 +670,7 @@ class Emulator:
     def _apply_edit(self, chat: ChatRecord, record: MessageRecord, changes: dict) -> dict:
         current = {name: getattr(record, name) for name in changes}
         current["reply_markup"] = _inline(record.reply_markup)
-        if False:
+        if changes == current:
             raise bad_request(NOT_MODIFIED)
         self._check_flood(chat)
         for name, value in changes.items():
