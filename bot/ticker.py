@@ -11,7 +11,7 @@ from typing import Awaitable, Callable
 
 from bot import conversations
 from bot.runtime import Runtime
-from storage import dialogue_state, tasks, users
+from storage import dialogue_state, journal, tasks, users
 from storage.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,16 @@ def task_handler(kind: str):
 async def tick(rt: Runtime) -> None:
     await expire_idle_conversations(rt)
     await run_due_tasks(rt)
+    await purge_old_journal(rt)
     rt.wake_outbox()
+
+
+async def purge_old_journal(rt: Runtime) -> None:
+    """The retention period: journal entries older than `retention_days` are removed."""
+    cutoff = rt.clock.now() - timedelta(days=rt.settings.retention_days)
+    removed = await rt.store.run(journal.purge_older_than, cutoff)
+    if removed:
+        log.info("retention removed=%s", removed)
 
 
 async def tick_job(context) -> None:

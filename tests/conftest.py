@@ -33,8 +33,13 @@ def db(tmp_path):
 
 @pytest.fixture
 async def sandbox(tmp_path) -> AsyncIterator[Sandbox]:
-    """The real bot and the emulator in this process, with the demo organisation seeded."""
-    sb = Sandbox(Settings(), tmp_path / "sandbox.db")
+    """The real bot and the emulator in this process, with the demo organisation seeded.
+
+    Flood control is off: scripts press buttons far faster than people do, and with
+    Telegram's per-chat limit on they spend most of their time waiting out 429s.
+    `emu.force_429()` still works (tests/bot/test_onboarding.py uses it).
+    """
+    sb = Sandbox(Settings(), tmp_path / "sandbox.db", flood=FloodPolicy(enabled=False))
     await sb.start()
     try:
         yield sb

@@ -43,6 +43,7 @@ import itertools
 import json
 import mimetypes
 import re
+import signal
 import struct
 import time
 from collections.abc import Callable
@@ -119,7 +120,11 @@ class EmulatorError(Exception):
 
 @dataclass
 class CallRecord:
-    """One Bot API request as the emulator saw it."""
+    """One Bot API request as the emulator saw it.
+
+    `params` are the arguments after coercion (uploads as name/type/size) when the call got
+    that far, else the raw strings received; `description` is set when the call failed.
+    """
 
     method: str
     params: dict
@@ -369,6 +374,11 @@ class Emulator:
                 if found:
                     return list(found)
         return []
+
+    @property
+    def descriptions(self) -> dict[tuple[str, str], str]:
+        """setMyDescription / setMyShortDescription: {(kind, language_code): text}."""
+        return dict(self._descriptions)
 
     @property
     def blocked(self) -> set[int]:
@@ -1008,7 +1018,7 @@ _PNG_1X1 = bytes.fromhex(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the emulator standalone until Ctrl-C."""
+    """Run the emulator standalone until Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
@@ -1016,10 +1026,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--username", default="omzien_bot")
     parser.add_argument("--no-flood", action="store_true", help="switch flood control off")
     args = parser.parse_args(argv)
-    try:
-        asyncio.run(_serve(args))
-    except KeyboardInterrupt:
-        pass
+    asyncio.run(_serve(args))
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -1035,8 +1042,12 @@ async def _serve(args: argparse.Namespace) -> None:
         f"  token:         {emulator.token}",
         flush=True,
     )
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
     finally:
         await emulator.stop()
 

@@ -239,7 +239,11 @@ def coerce_params(
 def describe_value(value: Any) -> Any:
     """A JSON-friendly stand-in for a value, for the call log."""
     if isinstance(value, Upload):
-        return {"file_name": value.filename, "mime_type": value.content_type, "size": len(value.data)}
+        return {
+            "file_name": value.filename,
+            "mime_type": value.content_type,
+            "size": len(value.data),
+        }
     return value
 
 
@@ -402,7 +406,9 @@ def _check_reply_keyboard(rows: Any) -> None:
         for button in row:
             text = button.get("text") if isinstance(button, dict) else button
             if not isinstance(text, str) or not text.strip():
-                raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+                raise bad_request(
+                    'can\'t parse keyboard button: Field "text" must be of type String'
+                )
 
 
 # -- bot commands -------------------------------------------------------------------------

@@ -27,6 +27,9 @@ from storage.db import Store
 
 log = logging.getLogger(__name__)
 SANDBOX_TOKEN = "123456:SANDBOX"
+# Scripts press buttons at machine speed, far faster than a person; a larger per-chat burst
+# keeps them quick while the limits themselves stay as Telegram's.
+SANDBOX_FLOOD = FloodPolicy(per_chat_burst=30)
 IDLE_TIMEOUT = 15.0
 
 
@@ -35,7 +38,7 @@ class Sandbox:
         self.settings = replace(settings, token=SANDBOX_TOKEN, tick_seconds=3600.0)
         self.db_path = Path(db_path)
         self.emulator = Emulator(token=SANDBOX_TOKEN, bot_username=settings.bot_username,
-                                 flood=flood or FloodPolicy())
+                                 flood=flood or SANDBOX_FLOOD)
         self.clock = OffsetClock()
         self.injected = 0
         self.app = None

@@ -364,7 +364,7 @@ class UpdateQueue:
                 return batch
             await self._wait(remaining)
             if generation != self._generation:
-                return []
+                raise ApiError(409, CONFLICT)
 
     async def _wait(self, seconds: float) -> None:
         self._arrived.clear()

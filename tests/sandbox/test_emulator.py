@@ -211,6 +211,20 @@ async def test_retry_after_is_whole_seconds_until_a_token(
     assert (status, body["parameters"]) == (429, {"retry_after": 3})  # 2.5 s, rounded up
 
 
+async def test_the_window_holds_even_when_a_token_has_grown_back(
+    api: BotApi, emu: Emulator, clock: FakeClock
+) -> None:
+    emu.set_flood(enabled=True, per_chat_rate=0.4, per_chat_burst=1)
+    await api.ok("sendMessage", chat_id=VERA, text="1")
+    status, body = await api.call("sendMessage", chat_id=VERA, text="2")
+    assert (status, body["parameters"]) == (429, {"retry_after": 3})  # 2.5 s, rounded up
+    clock.advance(2.6)  # the bucket holds a token again, but Telegram said 3 seconds
+    status, body = await api.call("sendMessage", chat_id=VERA, text="2")
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    clock.advance(0.5)
+    await api.ok("sendMessage", chat_id=VERA, text="2")
+
+
 async def test_global_flood_blocks_every_chat(api: BotApi, emu: Emulator, clock: FakeClock) -> None:
     emu.set_flood(enabled=True, global_rate=2.0, global_burst=2, per_chat_burst=10)
     await api.ok("sendMessage", chat_id=VERA, text="1")

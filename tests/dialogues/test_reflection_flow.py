@@ -1,0 +1,351 @@
+"""The real `reflectie` flow (dialogues/flows/reflectie.yaml) with the shipped content.
+
+A reflection is driven by `drive()`: it answers each question the flow asks from a small
+table of choices (state -> button value or typed text) and records which questions came up,
+what was said and which effects were asked for.
+
+    .venv/bin/python -m pytest tests/dialogues/test_reflection_flow.py -q
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from content.render import Content
+from dialogues.engine import Engine
+from dialogues.model import Context, Effect, Input, StepResult
+from dialogues.prepare import RECENT_WINDOW, pick_questions
+
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+ALIAS = "mevrouw L"
+OPEN_STEP = {"id": 7, "text": "Samen een foto bekijken"}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(Content())
+
+
+def facts(**changes) -> dict:
+    base = {"residents": [{"id": 1, "alias": ALIAS}], "has_professional": True,
+            "reflection_count": 0, "recent_questions": [], "open_step": OPEN_STEP}
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def context(locale: str = "nl", **changes) -> Context:
+    return Context(locale, NOW, {"voornaam": "Vera", "contact": "Pim"}, facts(**changes))
+
+
+FIRST = object()    # press the first button of the question, whatever it is
+DEFAULTS = {"bezoek": "ja", "energie": "4", "vraag_1": FIRST, "vraag_2": FIRST, "regie": "met",
+            "vorige_stap": "gelukt", "nieuwe_stap": FIRST, "zorgen": ["_klaar"],
+            "buiten_afspraak": "nee", "grens": "tijd", "contact_vraag": "nee",
+            "afgezegd_hoe": "bewoner", "afgezegd_gevoel": "jammer"}
+
+
+@dataclass
+class Run:
+    asked: list[str] = field(default_factory=list)     # the questions, in order
+    results: list[StepResult] = field(default_factory=list)
+
+    @property
+    def effects(self) -> list[Effect]:
+        return [e for r in self.results for e in r.effects]
+
+    @property
+    def kinds(self) -> list[str]:
+        return [e.kind for e in self.effects]
+
+    @property
+    def texts(self) -> list[str]:
+        return [reply.text for r in self.results for reply in r.replies]
+
+    def effect(self, kind: str) -> Effect:
+        found = [e for e in self.effects if e.kind == kind]
+        assert len(found) == 1, f"expected one {kind} effect, got {self.kinds}"
+        return found[0]
+
+
+def drive(engine: Engine, ctx: Context, **choices) -> Run:
+    """Answer every question until the flow ends; `choices` override DEFAULTS per state.
+    A list value is pressed in order (multi); a value starting with ':' is typed."""
+    plan = {**DEFAULTS, **choices}
+    run = Run()
+    result = engine.start("reflectie", ctx, instance="beef")
+    run.results.append(result)
+    while result.conversation is not None:
+        conv = result.conversation
+        assert len(run.asked) < 20, f"no end after {run.asked}"
+        run.asked.append(conv.state)
+        wanted = plan[conv.state]
+        for value in wanted if isinstance(wanted, list) else [wanted]:
+            if isinstance(value, str) and value.startswith(":"):
+                inp = Input("text", text=value[1:])
+            else:
+                if value is FIRST:
+                    value = engine.prompt(conv, ctx).buttons[0][0].data.split(".", 3)[3]
+                inp = Input("button", data=f"f.{conv.instance}.{conv.seq}.{value}")
+            result = engine.step(conv, inp, ctx)
+            run.results.append(result)
+            assert result.changed, f"{conv.state}: {value!r} was not accepted: {result.replies}"
+            conv = result.conversation or conv
+    return run
+
+
+# ---- a whole reflection -------------------------------------------------------------
+
+def test_full_reflection_asks_the_questions_in_order(engine):
+    run = drive(engine, context(), zorgen=["woning", "_klaar"])
+    assert run.asked == ["bezoek", "energie", "vraag_1", "regie", "vorige_stap",
+                         "nieuwe_stap", "zorgen", "buiten_afspraak"]
+
+
+def test_full_reflection_ends_with_a_complete_journal_entry_of_the_answers(engine):
+    ctx = context()
+    run = drive(engine, ctx, zorgen=["woning", "_klaar"])
+    assert run.results[-1].conversation is None
+    assert run.kinds == ["asked_questions", "step_update", "step_new", "signal", "journal"]
+    journal = run.effect("journal").params
+    assert journal["entry_kind"] == "reflectie"
+    assert journal["complete"] is True
+    answers = journal["answers"]
+    idea = run.results[0].conversation.data["stap_ideeen"][0]
+    assert {k: answers[k] for k in ("bezoek", "energie", "regie", "vorige_stap", "nieuwe_stap",
+                                    "zorgen", "buiten_afspraak")} == {
+        "bezoek": "ja", "energie": 4, "regie": "met", "vorige_stap": "gelukt",
+        "nieuwe_stap": idea, "zorgen": ["woning"], "buiten_afspraak": "nee"}
+    assert answers["antwoord_1"] and answers["antwoord_1_label"]
+    assert journal["data"]["resident"] == 1
+
+
+def test_full_reflection_closes_with_the_chosen_step(engine):
+    run = drive(engine, context(), nieuwe_stap=":Samen koffie drinken")
+    assert run.texts[-1].startswith(
+        "Dank je, Vera. Je stapje voor de volgende keer: <i>Samen koffie drinken</i>.")
+    step_new = run.effect("step_new").params
+    assert step_new["answers"]["nieuwe_stap"] == "Samen koffie drinken"
+    assert "nieuwe_stap" in step_new["data"]["typed"]
+
+
+def test_the_first_question_names_the_one_resident(engine):
+    result = engine.start("reflectie", context())
+    assert result.replies[0].text == ("Fijn dat je even terugkijkt. "
+                                      f"Zagen jij en {ALIAS} elkaar?")
+    assert result.conversation.data["resident"] == 1
+
+
+def test_asked_questions_are_recorded_at_the_start(engine):
+    result = engine.start("reflectie", context())
+    asked = result.effects[0]
+    assert asked.kind == "asked_questions"
+    assert asked.params["data"]["vraag_1"] == result.conversation.data["vraag_1"]
+
+
+def test_reflection_in_english(engine):
+    run = drive(engine, context("en"))
+    assert run.texts[0] == f"Good that you take a moment to look back. Did you and {ALIAS} meet?"
+    assert run.asked[-1] == "buiten_afspraak"
+    assert run.effect("journal").params["complete"] is True
+
+
+# ---- the visit did not happen -----------------------------------------------------------
+
+def test_cancelled_visit_asks_two_questions_and_journals_afgezegd(engine):
+    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe="ikzelf",
+                afgezegd_gevoel="prima")
+    assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_gevoel"]
+    assert run.kinds == ["asked_questions", "journal"]
+    journal = run.effect("journal").params
+    assert journal["entry_kind"] == "afgezegd"
+    assert journal["answers"] == {"bezoek": "afgezegd", "afgezegd_hoe": "ikzelf",
+                                  "afgezegd_gevoel": "prima"}
+    assert "/zorg" not in run.texts[-1]
+
+
+@pytest.mark.parametrize("hoe, gevoel", [("dicht", "jammer"), ("bewoner", "zorgen")])
+def test_cancelled_visit_points_to_zorg_when_worried_or_the_door_stayed_shut(engine, hoe, gevoel):
+    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe=hoe, afgezegd_gevoel=gevoel)
+    assert "Met /zorg kun je dat doorgeven." in run.texts[-1]
+
+
+def test_cancelled_visit_feeling_can_be_skipped(engine):
+    run = drive(engine, context(), bezoek="afgezegd", afgezegd_gevoel="_skip")
+    assert run.effect("journal").params["answers"]["afgezegd_gevoel"] is None
+
+
+# ---- the boundary part --------------------------------------------------------------
+
+@pytest.mark.parametrize("energy", ["1", "2"])
+def test_boundary_part_follows_low_energy(engine, energy):
+    run = drive(engine, context(), energie=energy)
+    assert "grens" in run.asked
+
+
+@pytest.mark.parametrize("count", [3, 7, 11])
+def test_boundary_part_comes_every_fourth_reflection(engine, count):
+    run = drive(engine, context(reflection_count=count), energie="5")
+    assert "grens" in run.asked
+
+
+def test_boundary_part_follows_a_request_outside_the_agreement(engine):
+    run = drive(engine, context(), energie="5", buiten_afspraak="ja")
+    assert "grens" in run.asked
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 4, 5, 6])
+@pytest.mark.parametrize("energy", ["3", "4", "5"])
+def test_boundary_part_is_skipped_otherwise(engine, count, energy):
+    run = drive(engine, context(reflection_count=count), energie=energy)
+    assert "grens" not in run.asked
+    assert run.asked[-1] == "buiten_afspraak"
+
+
+def test_chosen_boundary_shows_its_example_sentences_then_offers_contact(engine):
+    run = drive(engine, context(), energie="1", grens="tijd", contact_vraag="ja")
+    assert run.asked[-2:] == ["grens", "contact_vraag"]
+    assert any("Ik blijf tot drie uur. Dan ga ik weer naar huis." in t for t in run.texts)
+    assert "support_request" in run.kinds
+    assert "Goed. Ik laat Pim weten dat je even wilt praten." in run.texts
+
+
+def test_skipped_boundary_shows_no_sentences(engine):
+    run = drive(engine, context(), energie="1", grens="_skip")
+    assert run.effect("journal").params["answers"]["grens"] is None
+    assert not any("Nee zeggen mag" in t for t in run.texts)
+    assert run.asked[-1] == "contact_vraag"
+
+
+def test_no_contact_question_without_a_contact_person(engine):
+    run = drive(engine, context(has_professional=False), energie="1")
+    assert run.asked[-1] == "grens"
+    assert "support_request" not in run.kinds
+
+
+# ---- last time's step ----------------------------------------------------------------
+
+def test_open_step_is_followed_up_when_there_is_one(engine):
+    run = drive(engine, context(), vorige_stap="deels")
+    assert "vorige_stap" in run.asked
+    assert any("<i>Samen een foto bekijken</i>" in t for t in run.texts)
+    update = run.effect("step_update").params
+    assert update["answers"]["vorige_stap"] == "deels"
+    assert update["data"]["open_step"] == 7
+
+
+def test_no_follow_up_without_an_open_step(engine):
+    run = drive(engine, context(open_step=None))
+    assert "vorige_stap" not in run.asked
+    assert "step_update" not in run.kinds
+    assert run.asked[run.asked.index("regie") + 1] == "nieuwe_stap"
+
+
+# ---- questions, residents, worries ------------------------------------------------------
+
+def test_every_other_reflection_asks_two_different_questions(engine):
+    run = drive(engine, context(reflection_count=1))
+    assert run.asked[2:4] == ["vraag_1", "vraag_2"]
+    data = run.results[0].conversation.data
+    assert data["vraag_1"] != data["vraag_2"]
+
+
+def test_question_can_be_answered_in_own_words(engine):
+    run = drive(engine, context(), vraag_1=":We hebben samen gezongen")
+    answers = run.effect("journal").params["answers"]
+    assert answers["antwoord_1"] == "We hebben samen gezongen"
+    assert run.texts[-1].startswith("Dank je, Vera.")
+
+
+def test_several_residents_are_asked_for_first(engine):
+    residents = [{"id": 1, "alias": ALIAS}, {"id": 2, "alias": "meneer B"}]
+    run = drive(engine, context(residents=residents), kies_bewoner="2")
+    assert run.asked[:2] == ["kies_bewoner", "bezoek"]
+    answers = run.effect("journal").params["answers"]
+    assert (answers["resident"], answers["alias"]) == ("2", "meneer B")
+    assert any("Zagen jij en meneer B elkaar?" in t for t in run.texts)
+
+
+def test_without_residents_the_alias_is_asked_and_saved(engine):
+    run = drive(engine, context(residents=None), nieuwe_bewoner=":Tante <R>")
+    assert run.asked[:2] == ["nieuwe_bewoner", "bezoek"]
+    assert run.effect("resident_add").params["answers"]["alias"] == "Tante <R>"
+    assert any("Zagen jij en Tante &lt;R&gt; elkaar?" in t for t in run.texts)
+
+
+def test_someone_else_leads_to_the_alias_question(engine):
+    residents = [{"id": 1, "alias": ALIAS}, {"id": 2, "alias": "meneer B"}]
+    run = drive(engine, context(residents=residents), kies_bewoner="nieuw",
+                nieuwe_bewoner=":B")
+    assert run.asked[:3] == ["kies_bewoner", "nieuwe_bewoner", "bezoek"]
+    assert run.effect("resident_add").params["answers"]["alias"] == "B"
+
+
+def test_niets_bijzonders_ends_the_worry_question_without_a_signal(engine):
+    run = drive(engine, context(), zorgen=["woning", "niets"])
+    assert run.effect("journal").params["answers"]["zorgen"] == ["niets"]
+    assert "signal" not in run.kinds
+
+
+def test_a_worry_is_noted_and_signalled(engine):
+    run = drive(engine, context(), zorgen=["geld_post", "woning", "_klaar"])
+    assert run.effect("signal").params["answers"]["zorgen"] == ["woning", "geld_post"]
+    assert "Goed dat je het opmerkt. Ik heb het in je dagboek gezet." in run.texts
+
+
+def test_stop_halfway_keeps_the_answers_as_an_incomplete_entry(engine):
+    ctx = context()
+    conv = engine.start("reflectie", ctx).conversation
+    conv = engine.step(conv, Input("button", data=f"f.{conv.instance}.1.ja"), ctx).conversation
+    result = engine.step(conv, Input("command", text="/stop"), ctx)
+    assert result.conversation is None
+    journal = result.effects[0]
+    assert (journal.kind, journal.params["entry_kind"], journal.params["complete"]) == \
+        ("journal", "reflectie", False)
+    assert journal.params["answers"] == {"bezoek": "ja"}
+
+
+# ---- question rotation ----------------------------------------------------------------
+
+BANK = Content().catalogue("questions", "nl")["questions"]
+IDS = [q["id"] for q in BANK]
+THEME = {q["id"]: q.get("theme") for q in BANK}
+
+
+@settings(max_examples=300, deadline=None)
+@given(recent=st.lists(st.sampled_from(IDS), max_size=15), how_many=st.integers(1, 2),
+       seed=st.integers(0, 2**32))
+def test_pick_questions_never_repeats_one_of_the_last_three(recent, how_many, seed):
+    chosen = pick_questions(BANK, recent, how_many, random.Random(seed))
+    assert chosen, "at least one question"
+    assert len(chosen) <= how_many
+    assert not set(chosen) & set(recent[-RECENT_WINDOW:])
+    assert set(chosen) <= set(IDS)
+    assert len({THEME[q] for q in chosen}) == len(chosen)      # one question per theme
+
+
+def test_pick_questions_prefers_questions_never_asked():
+    recent = IDS[:-1]
+    assert pick_questions(BANK, recent, 1, random.Random(1)) == [IDS[-1]]
+
+
+def test_pick_questions_skips_exactly_the_last_three():
+    recent = IDS[:]                       # everything asked; the last three are blocked
+    seen = {q for seed in range(200) for q in pick_questions(BANK, recent, 1, random.Random(seed))}
+    assert seen == set(IDS[:-3])
+
+
+@pytest.mark.xfail(strict=True, reason="bug in dialogues/prepare.py pick_questions: when the "
+                   "never-asked pool is big enough but shares one theme, it returns fewer "
+                   "questions than asked for instead of falling back to other candidates")
+def test_pick_questions_returns_two_when_the_never_asked_share_a_theme():
+    """Two questions are wanted; the bank has plenty of themes left to choose from."""
+    pair = [q for q in IDS if THEME[q] == "haakje"]
+    assert len(pair) == 2
+    recent = [q for q in IDS if q not in pair]
+    chosen = pick_questions(BANK, recent, 2, random.Random(0))
+    assert len(chosen) == 2, f"only {chosen} although other themes were available"
