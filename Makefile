@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check diagram bench soak clean
+.PHONY: run test check diagram bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,6 @@ diagram: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/journal.py
-	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

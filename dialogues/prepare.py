@@ -21,22 +21,23 @@ def preparer(name: str):
 
 
 def pick_questions(bank: list[dict], recent: list[str], how_many: int, rng: random.Random) -> list[str]:
-    """Rotate through the bank: skip the last three asked, prefer the least recently asked."""
+    """Rotate through the bank: never one of the last three asked, never-asked questions
+    first, and different themes where the bank allows it."""
     blocked = set(recent[-RECENT_WINDOW:])
-    candidates = [q["id"] for q in bank if q["id"] not in blocked]
-    never = [q for q in candidates if q not in recent]
-    pool = never if len(never) >= how_many else candidates
-    rng.shuffle(pool := list(pool))
-    themes: set[str] = set()
-    by_id = {q["id"]: q for q in bank}
+    never = [q["id"] for q in bank if q["id"] not in blocked and q["id"] not in recent]
+    asked_before = [q["id"] for q in bank if q["id"] not in blocked and q["id"] in recent]
+    rng.shuffle(never)
+    rng.shuffle(asked_before)
+    theme = {q["id"]: q.get("theme") for q in bank}
+    ordered = never + asked_before
     chosen: list[str] = []
-    for question_id in pool:
-        theme = by_id[question_id].get("theme")
-        if theme not in themes:
-            chosen.append(question_id)
-            themes.add(theme)
-        if len(chosen) == how_many:
-            break
+    for allow_same_theme in (False, True):
+        for question_id in ordered:
+            if len(chosen) == how_many:
+                return chosen
+            taken = {theme[c] for c in chosen}
+            if question_id not in chosen and (allow_same_theme or theme[question_id] not in taken):
+                chosen.append(question_id)
     return chosen
 
 

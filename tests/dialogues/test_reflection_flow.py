@@ -339,9 +339,6 @@ def test_pick_questions_skips_exactly_the_last_three():
     assert seen == set(IDS[:-3])
 
 
-@pytest.mark.xfail(strict=True, reason="bug in dialogues/prepare.py pick_questions: when the "
-                   "never-asked pool is big enough but shares one theme, it returns fewer "
-                   "questions than asked for instead of falling back to other candidates")
 def test_pick_questions_returns_two_when_the_never_asked_share_a_theme():
     """Two questions are wanted; the bank has plenty of themes left to choose from."""
     pair = [q for q in IDS if THEME[q] == "haakje"]

@@ -650,3 +650,12 @@ async def test_json_body_is_stringified_like_telegram(api: BotApi, emu: Emulator
     status, body = await api.call("sendMessage", encoding="json", chat_id=VERA,
                                   text="x", reply_markup=json.dumps(KEYBOARD))
     assert status == 200 and body["result"]["reply_markup"] == KEYBOARD
+
+
+async def test_bot_descriptions_are_stored_per_language(api: BotApi, emu: Emulator) -> None:
+    await api.ok("setMyDescription", description="Omzien helpt na een bezoek", language_code="nl")
+    await api.ok("setMyShortDescription", short_description="Na je bezoek")
+    assert emu.descriptions == {("description", "nl"): "Omzien helpt na een bezoek",
+                                ("short_description", ""): "Na je bezoek"}
+    assert await api.error("setMyShortDescription", short_description="x" * 121) == (
+        400, "Bad Request: short description is too long")
