@@ -443,11 +443,12 @@ class _Engine:
     def _index_anchors(self) -> None:
         """Number every pattern (idioms first) and index anchors by their first three letters."""
         patterns = list(self.idioms)
-        self._rule_slots: list[tuple[Rule, tuple[tuple[int, Pattern], ...]]] = []
-        for rule in self.rules:
-            slots = tuple((len(patterns) + i, p) for i, p in enumerate(rule.patterns))
-            patterns.extend(rule.patterns)
-            self._rule_slots.append((rule, slots))
+        # For every rule pattern: (its number, the number of its rule, the pattern).
+        self._slots: list[tuple[int, int, Pattern]] = []
+        for r, rule in enumerate(self.rules):
+            for pattern in rule.patterns:
+                self._slots.append((len(patterns), r, pattern))
+                patterns.append(pattern)
         self._always = frozenset(i for i, p in enumerate(patterns) if p.anchors is None)
         self._owners: dict[str, list[int]] = {}
         for i, pattern in enumerate(patterns):
@@ -476,14 +477,20 @@ class _Engine:
                 text = idiom.regex.sub(" _ ", text)
         return text
 
-    def _matches(self, rule: Rule, slots: Any, text: str, candidates: set[int] | None) -> bool:
-        for i, pattern in slots:
-            if candidates is not None and i not in candidates:
-                continue
-            for match in pattern.regex.finditer(text):
-                if not rule.negatable or self._counts(text, match):
-                    return True
+    def _matches(self, rule: Rule, pattern: Pattern, text: str) -> bool:
+        for match in pattern.regex.finditer(text):
+            if not rule.negatable or self._counts(text, match):
+                return True
         return False
+
+    def _matched_rules(self, text: str, candidates: set[int] | None) -> list[Rule]:
+        matched: set[int] = set()
+        for i, r, pattern in self._slots:
+            if r in matched or (candidates is not None and i not in candidates):
+                continue
+            if self._matches(self.rules[r], pattern, text):
+                matched.add(r)
+        return [self.rules[r] for r in sorted(matched)]
 
     def detect(self, text: str) -> Detection:
         text = normalise(text)
@@ -492,11 +499,7 @@ class _Engine:
         # Anchors are looked up before masking: masking only removes text, so this is a superset.
         candidates = self._candidates(text)
         text = self._mask_idioms(text, candidates)
-        hits = [
-            rule
-            for rule, slots in self._rule_slots
-            if self._matches(rule, slots, text, candidates)
-        ]
+        hits = self._matched_rules(text, candidates)
         if not hits:
             return NOTHING
         # Crisis rules first, so the most urgent categories lead.
