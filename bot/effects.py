@@ -30,7 +30,10 @@ def apply(db, user_id: int, effect: Effect, now: datetime) -> None:
 
 
 def follow_ups(effects: list[Effect]) -> list[dict]:
-    return [dict(e.params) for e in effects if e.kind == "start_flow"]
+    """Flows to start after this step is committed: `{kind: start_flow, target: <flow id>}`.
+    The new flow gets the answers so far as `data.previous`."""
+    return [{"flow": e.params["target"], "data": {"previous": dict(e.params["answers"])}}
+            for e in effects if e.kind == "start_flow"]
 
 
 def resident_of(params: dict, db=None, user_id: int | None = None) -> int | None:

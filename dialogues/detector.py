@@ -443,11 +443,11 @@ class _Engine:
     def _index_anchors(self) -> None:
         """Number every pattern (idioms first) and index anchors by their first three letters."""
         patterns = list(self.idioms)
-        # For every rule pattern: (its number, the number of its rule, the pattern).
-        self._slots: list[tuple[int, int, Pattern]] = []
+        # Pattern number n (n >= len(idioms)) belongs to rule self._slots[n - len(idioms)][0].
+        self._slots: list[tuple[int, Pattern]] = []
         for r, rule in enumerate(self.rules):
             for pattern in rule.patterns:
-                self._slots.append((len(patterns), r, pattern))
+                self._slots.append((r, pattern))
                 patterns.append(pattern)
         self._always = frozenset(i for i, p in enumerate(patterns) if p.anchors is None)
         self._owners: dict[str, list[int]] = {}
@@ -457,14 +457,16 @@ class _Engine:
         self._by_trigram: dict[str, list[str]] = {}
         for anchor in self._owners:
             self._by_trigram.setdefault(anchor[:3], []).append(anchor)
+        self._trigram_keys = frozenset(self._by_trigram)
 
     def _candidates(self, text: str) -> set[int] | None:
         """Numbers of the patterns that can match this text; None means all of them."""
         if not self.use_anchors:
             return None
         found = set(self._always)
-        for trigram in {text[i : i + 3] for i in range(len(text) - 2)}:
-            for anchor in self._by_trigram.get(trigram, ()):
+        trigrams = {text[i : i + 3] for i in range(len(text) - 2)}
+        for trigram in self._trigram_keys.intersection(trigrams):
+            for anchor in self._by_trigram[trigram]:
                 if anchor in text:
                     found.update(self._owners[anchor])
         return found
@@ -484,11 +486,15 @@ class _Engine:
         return False
 
     def _matched_rules(self, text: str, candidates: set[int] | None) -> list[Rule]:
+        first = len(self.idioms)
+        if candidates is None:
+            numbers: Iterable[int] = range(first, first + len(self._slots))
+        else:
+            numbers = sorted(n for n in candidates if n >= first)
         matched: set[int] = set()
-        for i, r, pattern in self._slots:
-            if r in matched or (candidates is not None and i not in candidates):
-                continue
-            if self._matches(self.rules[r], pattern, text):
+        for n in numbers:
+            r, pattern = self._slots[n - first]
+            if r not in matched and self._matches(self.rules[r], pattern, text):
                 matched.add(r)
         return [self.rules[r] for r in sorted(matched)]
 

@@ -6,6 +6,7 @@ in a copy of dialogues/flows and content/ under tmp_path.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -34,7 +35,7 @@ class Copy:
     def add_template(self, locale: str, area: str, key: str, text: str) -> None:
         path = self.content / locale / f"{area}.yaml"
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n{key}: {yaml.safe_dump(text, allow_unicode=True).strip()}\n")
+            handle.write(f"\n{key}: {json.dumps(text)}\n")   # a JSON string is YAML too
 
     def edit_yaml(self, path: Path, change) -> None:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
