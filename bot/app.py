@@ -36,6 +36,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(rt: Runtime) -> Application:
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = rt.settings
     builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
                .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))

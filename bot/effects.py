@@ -56,6 +56,8 @@ def typed_texts(params: dict) -> list[str]:
 @applies("journal")
 def _journal(db, user_id: int, params: dict, now: datetime) -> None:
     answers = params["answers"]
+    if not answers and not params.get("complete", True):
+        return   # stopped before the first answer: nothing to keep
     energy = answers.get("energie") if isinstance(answers.get("energie"), int) else None
     journal.add(db, user_id, params.get("entry_kind", params["flow"]), now,
                 resident_id=resident_of(params, db, user_id), complete=params.get("complete", True),

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 
 async def turn_from_update(rt: Runtime, update: Update) -> Turn | None:
+    if update.my_chat_member is not None:
+        await _membership_changed(rt, update.my_chat_member)
+        return None
     if update.callback_query is not None:
         return await _from_button(rt, update)
     message = update.message
@@ -57,3 +60,12 @@ async def _leave_group(rt: Runtime, message) -> None:
     await with_retry(rt.bot.send_message, message.chat.id,
                      rt.content.render("onboarding.groep", locale))
     await with_retry(rt.bot.leave_chat, message.chat.id)
+
+
+async def _membership_changed(rt: Runtime, change) -> None:
+    """A user blocked (kicked) or unblocked the bot: remember whether we can reach them."""
+    if change.chat.type != ChatType.PRIVATE:
+        return
+    reachable = change.new_chat_member.status not in ("kicked", "left")
+    await rt.store.run(users.set_reachable, change.from_user.id, reachable)
+    log.info("reachability user=%s reachable=%s", change.from_user.id, reachable)

@@ -36,10 +36,16 @@ def enqueue(db: Database, chat_id: int, kind: str, text: str, now: datetime, *,
 
 
 def due(db: Database, now: datetime, limit: int = 100) -> list[OutboxRow]:
+    """Pending rows whose time has come, oldest first. A row waiting out a retry (attempts
+    > 0, not_before later) holds back the newer rows of its chat, so they keep their order;
+    a row merely scheduled for later (a reminder after quiet hours) holds back nothing."""
     rows = db.execute(
         "SELECT id, chat_id, recipient_id, kind, payload, attempts, signal_id, broadcast_id "
-        "FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
-        [iso(now), limit])
+        "FROM outbox o WHERE status = 'pending' AND not_before <= ? AND NOT EXISTS ("
+        "  SELECT 1 FROM outbox b WHERE b.status = 'pending' AND b.not_before > ? "
+        "  AND b.attempts > 0 AND b.chat_id = o.chat_id AND b.id < o.id) "
+        "ORDER BY id LIMIT ?",
+        [iso(now), iso(now), limit])
     return [OutboxRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7]) for r in rows]
 
 

@@ -84,8 +84,7 @@ async def _run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
         await sandbox.advance_clock(parse_duration(match["delta"]))
         return
     if match := BLOCK.match(line):
-        user_id = sandbox.ensure_persona(match["who"])
-        sandbox.emulator.block(user_id, blocked=match["what"] == "blocks")
+        await sandbox.set_blocked(match["who"], match["what"] == "blocks")
         return
     match = LINE.match(line)
     if not match:

@@ -99,6 +99,14 @@ class Sandbox:
         await self.wait_idle()
         return button["text"]
 
+    async def set_blocked(self, name: str, blocked: bool) -> None:
+        """Telegram tells the bot with a my_chat_member update, which we wait for too."""
+        user_id = self.ensure_persona(name)
+        if (user_id in self.emulator.blocked) != blocked:
+            self.emulator.block(user_id, blocked=blocked)
+            self.injected += 1
+            await self.wait_idle()
+
     def messages(self, name: str) -> list:
         return self.emulator.messages(demo.persona_id(name))
 

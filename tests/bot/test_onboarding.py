@@ -68,6 +68,25 @@ async def test_declining_consent_stores_nothing(sandbox):
     assert any("niets van je bewaard" in t for t in texts(sandbox, "dora"))
     assert sandbox.emulator.effective_commands(dora_id) == []
 
+    # "Wil je later toch meedoen? Gebruik dan je uitnodiging opnieuw." — and that works.
+    await sandbox.say("dora", f"/start {code}")
+    await sandbox.press("dora", "Akkoord")
+    assert users.get(db, dora_id).role == "volunteer"
+    assert invite_row(sandbox, code)[1] == dora_id
+
+
+async def test_an_invite_works_once_even_with_two_consent_screens_open(sandbox):
+    code = await make_invite(sandbox)
+    await sandbox.say("anna", f"/start {code}")
+    await sandbox.say("bob", f"/start {code}")
+    await sandbox.press("anna", "Akkoord")
+    await sandbox.press("bob", "Akkoord")
+    db = sandbox.rt.store.db
+    assert users.get(db, demo.persona_id("anna")) is not None
+    assert users.get(db, demo.persona_id("bob")) is None
+    assert "al gebruikt" in texts(sandbox, "bob")[-1]
+    assert invite_row(sandbox, code)[1] == demo.persona_id("anna")
+
 
 async def test_an_expired_invite_is_refused(sandbox):
     code = await make_invite(sandbox)

@@ -39,6 +39,9 @@ CRISIS_CASES: list[tuple[str, str, set[str]]] = [
     ("ze heeft geen zin meer in het leven", CRISIS, {"gezondheid_psychisch"}),
     ("ik ben bang dat hij zichzelf iets aandoet", CRISIS, {"acuut"}),
     ("ze heeft een hele strip pillen geslikt", CRISIS, {"acuut"}),
+    ("ze spaart pillen op", CRISIS, {"acuut"}),
+    ("hij wil zich van kant maken", CRISIS, {"acuut"}),
+    ("hij zegt dat hij voor de trein gaat springen", CRISIS, {"acuut"}),
     # --- violence and threats, NL ---
     ("hij slaat haar", CRISIS, {"veiligheid"}),
     ("haar zoon sloeg haar gisteren", CRISIS, {"veiligheid"}),
@@ -56,6 +59,8 @@ CRISIS_CASES: list[tuple[str, str, set[str]]] = [
     ("de kleinzoon zat aan me billen en dat wil ik niet", CRISIS, set()),
     ("hij is verkracht", CRISIS, {"veiligheid"}),
     ("ze is doodsbang voor haar zoon", CRISIS, {"veiligheid"}),
+    ("hij heeft haar bij de keel gegrepen", CRISIS, {"veiligheid"}),
+    ("mevrouw eet niet haar zoon slaat haar", CRISIS, {"veiligheid"}),
     ("ik denk dat hij de kinderen slaat", CRISIS, {"schade_anderen"}),
     ("de kinderen worden verwaarloosd", CRISIS, {"schade_anderen"}),
     # --- medical emergency, NL ---
@@ -63,6 +68,7 @@ CRISIS_CASES: list[tuple[str, str, set[str]]] = [
     ("ze lag op de grond toen ik binnenkwam", CRISIS, {"acuut"}),
     ("hij had pijn op de borst", CRISIS, {"acuut"}),
     ("het ruikt naar gas in haar huis", CRISIS, {"acuut"}),
+    ("ik denk dat ze een beroerte heeft", CRISIS, {"acuut"}),
     # --- EN ---
     ("he said he'd kill himself", CRISIS, {"gezondheid_psychisch", "acuut"}),
     ("he said he\u2019d kill himself", CRISIS, {"acuut"}),  # curly apostrophe
@@ -85,6 +91,10 @@ CRISIS_CASES: list[tuple[str, str, set[str]]] = [
     ("she fell and can't get up", CRISIS, {"acuut", "gezondheid_lichaam"}),
     ("he is unconscious", CRISIS, {"acuut"}),
     ("she has chest pains", CRISIS, {"acuut"}),
+    ("i think she's having a stroke", CRISIS, {"acuut"}),
+    ("he pushed her down the stairs", CRISIS, {"veiligheid"}),
+    ("she isn't eating her son hits her", CRISIS, {"veiligheid"}),
+    ("she said she'd be better off dead", CRISIS, {"acuut"}),
 ]
 
 CONCERN_CASES: list[tuple[str, str, set[str]]] = [
@@ -114,6 +124,11 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
     ("hij werd agressief tegen me", CONCERN, {"veiligheid"}),
     ("ze is somber maar niet suicidaal", CONCERN, {"gezondheid_psychisch"}),
     ("geen zelfmoordgedachten, wel erg somber", CONCERN, {"gezondheid_psychisch"}),
+    ("ze heeft vorige maand een beroerte gehad", CONCERN, {"gezondheid_lichaam"}),
+    ("de buurvrouw is gisteren overleden aan een hartaanval", CONCERN, {"verlies_netwerk"}),
+    ("ik hou het niet meer vol", CONCERN, {"gezondheid_psychisch"}),
+    ("ze wil niet meer.", CONCERN, {"gezondheid_psychisch"}),
+    ("ze kan niet meer opstaan uit haar stoel", CONCERN, {"gezondheid_lichaam"}),
     # --- EN ---
     ("she has a lot of debts", CONCERN, {"geld_post"}),
     ("there's a pile of unopened letters", CONCERN, {"geld_post"}),
@@ -133,6 +148,10 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
     ("her son shouts at her", CONCERN, {"veiligheid"}),
     ("i have a bad feeling about her", CONCERN, {"onderbuik"}),
     ("he's not suicidal but very depressed", CONCERN, {"gezondheid_psychisch"}),
+    ("he had a stroke last year", CONCERN, {"gezondheid_lichaam"}),
+    ("her husband died of a heart attack", CONCERN, {"verlies_netwerk"}),
+    ("she had a panic attack", CONCERN, {"gezondheid_psychisch"}),
+    ("she fell behind on the rent", CONCERN, {"geld_post"}),
 ]
 
 # Harmless look-alikes: idioms, negations, sport/weather/clock uses. Expected level: None.
@@ -163,6 +182,15 @@ HARMLESS_CASES: list[str] = [
     "het viel me op dat ze vrolijk was",
     "ze wil niet meer naar de bingo",
     "ze heeft een mes gekocht voor de keuken",
+    "ze gaf me een klap op de schouder haha",
+    "fietsen in de sneeuw is pure zelfmoord",
+    "de keuze is gevallen op donderdag",
+    "het kwartje is gevallen",
+    "de post lag op de grond",
+    "ze drinkt veel water",
+    "ze eet niet graag vis",
+    "ajax heeft met 3-0 geslagen",
+    "de klok van de kerk slaat elk uur",
     "we hebben thee gedronken en foto's bekeken",
     # --- negations, NL ---
     "ze wil niet dood",
@@ -171,6 +199,11 @@ HARMLESS_CASES: list[str] = [
     "hij slaat haar niet hoor",
     "hij heeft haar nooit geslagen",
     "er is geen sprake van huiselijk geweld",
+    "zelfmoordgedachten? nee",
+    "ze zei dat ze zich niks aan zal doen",
+    "hij heeft zich gesneden aan een mes",
+    "ik denk niet dat hij haar slaat",
+    "ze wordt niet door haar zoon geslagen",
     # --- EN idioms ---
     "i'm dying to see her again",
     "we were just killing time",
@@ -184,6 +217,17 @@ HARMLESS_CASES: list[str] = [
     "i was bored to death at the meeting",
     "threatening weather today",
     "my mum will kill me if i'm late",
+    "she is killing herself laughing",
+    "she passed out flyers at the market",
+    "he had a stroke of luck",
+    "she strokes the cat",
+    "dying for a cup of tea",
+    "she fell in love with the new neighbour",
+    "the leaves fell in the garden",
+    "she smacked her lips",
+    "she kicked her shoes off",
+    "she cut herself while cooking",
+    "our team got beaten 3-0",
     # --- EN negations ---
     "he's not suicidal",
     "no sign of violence",
@@ -191,6 +235,8 @@ HARMLESS_CASES: list[str] = [
     "she denies suicidal thoughts",
     "she's not being threatened by anyone",
     "nobody hit her",
+    "suicidal? no",
+    "i don't think he hits her",
     # --- ordinary visits ---
     "we hebben samen boodschappen gedaan en het was gezellig",
     "she showed me photos of her grandchildren",
@@ -325,6 +371,38 @@ def test_odd_and_huge_inputs(text: str) -> None:
     assert time.perf_counter() - started < 5.0
 
 
+def _without_anchors(text: str) -> Detection:
+    engine = detector._ENGINE
+    engine.use_anchors = False
+    try:
+        return engine.detect(text)
+    finally:
+        engine.use_anchors = True
+
+
+ALL_TABLE_TEXTS = [c[0] for c in CRISIS_CASES + CONCERN_CASES] + HARMLESS_CASES
+
+
+@pytest.mark.parametrize("text", ALL_TABLE_TEXTS, ids=[t[:50] or "empty" for t in ALL_TABLE_TEXTS])
+def test_anchor_precheck_changes_nothing(text: str) -> None:
+    """The anchor pre-check is only a speed-up: running every pattern gives the same answer."""
+    assert detect(text) == _without_anchors(text)
+
+
+_SIGNAL_WORDS = st.sampled_from(
+    "ze hij haar hem niet geen slaat sloeg geslagen dood wil meer leven zelfmoord bedreigd "
+    "gevallen kan opstaan eind aan maken er een she he her him not no hit hits kill himself "
+    "want to die threatened fell can't get up debts somber eenzaam klok lachen , . maar but"
+    .split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SIGNAL_WORDS, max_size=25).map(" ".join))
+def test_anchor_precheck_changes_nothing_on_word_salad(text: str) -> None:
+    assert detect(text) == _without_anchors(text)
+
+
 def test_none_is_nothing() -> None:
     assert detect(None) == Detection()  # type: ignore[arg-type]
 
@@ -369,9 +447,9 @@ def test_pattern_file_is_valid(path: Path) -> None:
     # Loading expands shorthands and compiles every pattern; it raises on any mistake.
     loaded = load_pattern_file(path)
     for rule in loaded.rules:
-        assert isinstance(rule.regex, re.Pattern)
-    for _, pattern in loaded.idioms:
-        re.compile(pattern)
+        assert len(rule.patterns) == len(next(r for r in raw["rules"] if r["id"] == rule.id)["patterns"])
+        assert all(isinstance(p.regex, re.Pattern) for p in rule.patterns)
+    assert all(isinstance(p.regex, re.Pattern) for _, p in loaded.idioms)
 
 
 def test_rule_ids_are_unique_across_files() -> None:

@@ -340,7 +340,7 @@ def test_entering_a_state_emits_its_effects_with_the_answers_so_far(make):
                                    "data": {"bron": "test"}}
 
 
-def test_effect_answers_are_a_snapshot_not_a_live_view(make):
+def test_effect_answers_do_not_change_when_later_questions_are_answered(make):
     engine = make(KEUZE)
     conv = engine.start("keuze", ctx()).conversation
     first = engine.step(conv, press(conv, "rood"), ctx())
@@ -895,6 +895,12 @@ def test_the_valid_base_flow_loads(tmp_path):
      r"unknown input field\(s\) \['maximum'\]"),
     (VALID_STATES.replace("- {to: einde}", "- {naar: einde}"),
      "a transition needs 'to'"),
+    (VALID_STATES.replace("  einde: {end: true}",
+                          "  einde: {effects: [{kind: journal, answers: {}}], end: true}"),
+     r"einde: effect parameter\(s\) \['answers'\] are reserved"),
+    (VALID_STATES.replace("  einde: {end: true}",
+                          "  einde: {effects: [{kind: start_flow}], end: true}"),
+     "einde: start_flow needs a target flow"),
 ])
 def test_loader_rejects_malformed_flow(tmp_path, states, message):
     with pytest.raises(FlowError, match=message):

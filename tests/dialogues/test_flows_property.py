@@ -100,7 +100,7 @@ class User:
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("flow_id", sorted(FLOWS))
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data(), facts=facts)
 def test_engine_survives_any_input(flow_id, locale, data, facts):

@@ -270,6 +270,14 @@ def test_several_residents_are_asked_for_first(engine):
     assert any("Zagen jij en meneer B elkaar?" in t for t in run.texts)
 
 
+def test_chosen_resident_is_escaped_in_the_echo(engine):
+    residents = [{"id": 1, "alias": ALIAS}, {"id": 2, "alias": "B & <C>"}]
+    run = drive(engine, context(residents=residents), kies_bewoner="2")
+    echo = run.results[1].replies[0]
+    assert echo.edit is True
+    assert echo.text.endswith("» <i>B &amp; &lt;C&gt;</i>")
+
+
 def test_without_residents_the_alias_is_asked_and_saved(engine):
     run = drive(engine, context(residents=None), nieuwe_bewoner=":Tante <R>")
     assert run.asked[:2] == ["nieuwe_bewoner", "bezoek"]
@@ -321,8 +329,7 @@ THEME = {q["id"]: q.get("theme") for q in BANK}
        seed=st.integers(0, 2**32))
 def test_pick_questions_never_repeats_one_of_the_last_three(recent, how_many, seed):
     chosen = pick_questions(BANK, recent, how_many, random.Random(seed))
-    assert chosen, "at least one question"
-    assert len(chosen) <= how_many
+    assert len(chosen) == how_many
     assert not set(chosen) & set(recent[-RECENT_WINDOW:])
     assert set(chosen) <= set(IDS)
     assert len({THEME[q] for q in chosen}) == len(chosen)      # one question per theme

@@ -1,0 +1,47 @@
+"""Signal levels: the level a set of worries proposes, and what each level means.
+
+0 = nothing special (journal only), 1 = *aandachtspunt* (journal; in the weekly digest only
+if the volunteer allows it), 2 = *zorgsignaal* (to the contact person with consent),
+3 = urgent (always passed on; the volunteer sees the help lines and is told so).
+The default level of each category lives in content/<locale>/catalogues/signals.yaml; the
+Dutch catalogue is the reference (ids and levels are the same in every locale).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+import yaml
+
+from content.render import CONTENT_ROOT
+
+URGENT = 3
+CONSENT_NEEDED = 2
+ATTENTION = 1
+
+
+@lru_cache(maxsize=1)
+def default_levels() -> dict[str, int]:
+    path = CONTENT_ROOT / "nl" / "catalogues" / "signals.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {e["id"]: int(e.get("level", 1)) for e in raw.get("signals", ())}
+
+
+def known_categories() -> frozenset[str]:
+    return frozenset(default_levels())
+
+
+def proposed_level(categories: Iterable[str] | None, floor: int = 0) -> int:
+    """The highest default level of the chosen categories (at least `floor`)."""
+    levels = default_levels()
+    found = [levels.get(c, ATTENTION) for c in (categories or ()) if c != "niets"]
+    return max([floor, *found]) if found or floor else 0
+
+
+def final_level(answers: dict, data: dict) -> int:
+    """What the volunteer settled on: the proposal, or *dringend* if they raised it."""
+    floor = int(data.get("niveau_min") or 0)
+    level = proposed_level(answers.get("zorgen"), floor)
+    if answers.get("dringend") == "ja":
+        level = URGENT
+    return level
