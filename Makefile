@@ -27,6 +27,7 @@ diagram: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/detector.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
