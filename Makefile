@@ -28,6 +28,8 @@ diagram: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/detector.py
+	$(BIN)/python bench/journal.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

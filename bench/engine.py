@@ -56,6 +56,8 @@ def run(engine: Engine, ctx: Context, steps: int) -> dict[str, list[float]]:
         result = engine.start("reflectie", ctx, instance=f"{runs % 65536:04x}")
         while result.conversation is not None and done < steps:
             conv = result.conversation
+            if conv.state not in PATH:
+                raise SystemExit(f"bench/engine.py: no button planned for {conv.state!r}; add it to PATH")
             for value in PATH[conv.state]:
                 value = first_button(result) if value is FIRST else value
                 inp = Input("button", data=f"f.{conv.instance}.{conv.seq}.{value}")

@@ -25,7 +25,16 @@ COMMANDS: dict[str, frozenset[str]] = {
     "/stap": frozenset({VOLUNTEER}),
     "/pauze": frozenset({VOLUNTEER}),
     "/verder": frozenset({VOLUNTEER}),
+    "/bewoners": frozenset({VOLUNTEER}),
+    "/overzicht": frozenset({VOLUNTEER}),
     "/uitnodigen": frozenset({COORDINATOR}),
+    "/koppel": frozenset({COORDINATOR}),
+    "/waardering": frozenset({COORDINATOR}),
+    "/team": frozenset({COORDINATOR}),
+    "/ritme": frozenset({VOLUNTEER}),
+    "/zorg": frozenset({VOLUNTEER}),
+    "/signalen": frozenset({PROFESSIONAL}),
+    "/vrijwilligers": frozenset({PROFESSIONAL}),
 }
 
 # Button kinds: the part of callback_data before the first dot.
@@ -37,14 +46,21 @@ BUTTONS: dict[str, frozenset[str]] = {
     "j": frozenset({VOLUNTEER}),            # journal paging
     "p": frozenset({VOLUNTEER}),            # steps
     "v": EVERYONE,                          # forgetting: the two confirmations
+    "b": frozenset({VOLUNTEER}),            # /bewoners: the people I visit
+    "ko": frozenset({COORDINATOR}),         # /koppel: volunteer → professional
+    "wa": frozenset({COORDINATOR}),         # /waardering: recipients and template
+    "ri": frozenset({VOLUNTEER}),           # buttons on a reminder or check-in
+    "s": frozenset({PROFESSIONAL, COORDINATOR}),  # a signal: s.<id>.<action>; handler checks assignment
+    "z": frozenset({VOLUNTEER}),            # offer to pass on a worry the detector noticed
+    "d": frozenset({PROFESSIONAL}),         # weekly digest of aandachtspunten on/off
 }
 
 # What each role sees in Telegram's command menu, in this order.
 MENUS: dict[str, tuple[str, ...]] = {
-    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "pauze", "verder", "privacy", "export",
-                "vergeet", "taal", "help", "stop"),
-    PROFESSIONAL: ("privacy", "export", "vergeet", "taal", "help"),
-    COORDINATOR: ("uitnodigen", "privacy", "export", "vergeet", "taal", "help"),
+    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "zorg", "bewoners", "overzicht", "ritme", "pauze", "verder",
+                "privacy", "export", "vergeet", "taal", "help", "stop"),
+    PROFESSIONAL: ("signalen", "vrijwilligers", "privacy", "export", "vergeet", "taal", "help"),
+    COORDINATOR: ("uitnodigen", "koppel", "waardering", "team", "privacy", "export", "vergeet", "taal", "help"),
 }
 
 

@@ -49,3 +49,30 @@ def parse_duration(text: str) -> timedelta:
     if len(text) < 2 or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 15m, 2h, 3d)")
     return timedelta(**{units[text[-1]]: float(text[:-1])})
+
+
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+            "ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6}
+
+
+def parse_weekday_time(text: str) -> tuple[int, int, int]:
+    """'mon 19:30' or 'ma 19:30' → (0, 19, 30) (the sandbox script's `clock to`)."""
+    parts = text.lower().split()
+    if len(parts) != 2 or parts[0] not in WEEKDAYS or ":" not in parts[1]:
+        raise ValueError(f"not a weekday and time: {text!r} (use e.g. mon 19:30)")
+    hour, minute = parts[1].split(":", 1)
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ValueError(f"not a time: {parts[1]!r}")
+    return WEEKDAYS[parts[0]], int(hour), int(minute)
+
+
+def until_next(now: datetime, weekday: int, hour: int, minute: int, tz: str) -> timedelta:
+    """How far to move forward to reach the next `weekday` hour:minute in timezone `tz`."""
+    from zoneinfo import ZoneInfo
+    local = now.astimezone(ZoneInfo(tz))
+    for days in range(8):
+        day = (local + timedelta(days=days)).date()
+        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(tz))
+        if candidate > now and candidate.weekday() == weekday:
+            return candidate - now
+    raise AssertionError("a week always holds the weekday")

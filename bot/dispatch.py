@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import access, conversations
+from bot import access, conversations, detection
 from bot.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from bot.turn import Turn
 
@@ -27,11 +27,18 @@ async def dispatch(turn: Turn) -> None:
         return
     await conversations.pop_expiry_notice(turn)
     conv = await conversations.load(turn)
+    worry = detection.watch(turn)          # the detector on every free text a volunteer sends
+    await detection.safety_first(turn, worry, conv)
     in_flow = conv is not None and not (kind == "button" and not turn.input.data.startswith("f."))
     if in_flow:
         result = await conversations.step(turn, conv)
         if result.command:
             await run_command(turn, result.command)
+        elif worry is not None:
+            await detection.offer(turn, worry, await detection.contact_name(turn), conv.flow)
+        return
+    if worry is not None:
+        await detection.outside_flow(turn, worry)
         return
     await _outside_flow(turn)
 

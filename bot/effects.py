@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Callable
 
 from dialogues.model import Effect
-from storage import journal, residents, signals, steps, users
+from storage import journal, residents, steps, users
 
 log = logging.getLogger(__name__)
 Applier = Callable[[object, int, dict, datetime], None]
@@ -114,14 +114,7 @@ def _start_flow(db, user_id: int, params: dict, now: datetime) -> None:
     """Nothing to store: the flow starts after the commit (see follow_ups)."""
 
 
-@applies("signal")
-def _signal(db, user_id: int, params: dict, now: datetime) -> None:
-    """Until signals reach professionals, the chosen worries live in the journal entry."""
-
-
-@applies("support_request")
-def _support_request(db, user_id: int, params: dict, now: datetime) -> None:
-    signals.record_support(db, user_id, now)
+# "signal", "support_request" and "signal_close" are applied in bot/signals.py.
 
 
 @applies("rhythm")

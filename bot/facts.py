@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage import journal, links, residents, steps, users
+from storage import journal, links, relationship, residents, steps, users
 from storage.users import User
 
 
@@ -27,6 +27,7 @@ def for_user(db, user: User, flow_id: str, now: datetime) -> Found:
     professional_id = links.professional_of(db, user.id)
     professional = users.get(db, professional_id) if professional_id else None
     found.facts["has_professional"] = professional is not None
+    found.facts["share_digest"] = user.share_digest
     found.vars["contact"] = professional.first_name if professional else ""
     found.facts["reflection_count"] = journal.count(db, user.id, "reflectie")
     found.facts["recent_questions"] = journal.recent_questions(db, user.id)
@@ -34,4 +35,8 @@ def for_user(db, user: User, flow_id: str, now: datetime) -> Found:
     found.facts["open_steps"] = [{"id": s.id, "text": s.text} for s in open_steps]
     if open_steps:
         found.facts["open_step"] = {"id": open_steps[0].id, "text": open_steps[0].text}
+    if flow_id == "reflectie":
+        # {resident id as text: "drie_maanden" | "elf_maanden"}: a review of the contact is due
+        due = relationship.due_reviews(db, user.id, now)
+        found.facts["terugblik"] = {str(k): v for k, v in due.items()}
     return found

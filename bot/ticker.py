@@ -17,6 +17,33 @@ from storage.tasks import Task
 log = logging.getLogger(__name__)
 TaskHandler = Callable[[Runtime, Task], Awaitable[None]]
 TASK_HANDLERS: dict[str, TaskHandler] = {}
+# Self-rescheduling tasks (weekly milestones, daily sweeps): kind → first due moment.
+# `ensure_recurring` schedules the first row when none is pending; the handler itself
+# schedules the next one in the same transaction as its work.
+RECURRING: dict[str, Callable] = {}
+_ensured: set[int] = set()
+
+
+def recurring(kind: str):
+    def register(fn):
+        RECURRING[kind] = fn
+        return fn
+    return register
+
+
+async def ensure_recurring(rt: Runtime) -> None:
+    """Once per runtime: every recurring task kind has one pending row."""
+    if id(rt) in _ensured:
+        return
+    _ensured.add(id(rt))
+    now = rt.clock.now()
+
+    def ensure(db) -> None:
+        with db.atomic():
+            for kind, first in RECURRING.items():
+                if not tasks.pending_of_kind(db, kind):
+                    tasks.schedule(db, kind, first(now, rt.settings), now=now)
+    await rt.store.run(ensure)
 
 
 def task_handler(kind: str):
@@ -27,6 +54,7 @@ def task_handler(kind: str):
 
 
 async def tick(rt: Runtime) -> None:
+    await ensure_recurring(rt)
     await expire_idle_conversations(rt)
     await run_due_tasks(rt)
     await purge_old_journal(rt)

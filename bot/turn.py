@@ -62,6 +62,13 @@ class Turn:
             await with_retry(self.rt.bot.answer_callback_query, self.callback_query_id, text=text)
 
     def context(self, facts: dict | None = None, variables: dict | None = None) -> Context:
-        base_vars = {"voornaam": self.user.first_name if self.user else self.first_name}
+        base_vars = {"voornaam": self.user.first_name if self.user else self.first_name,
+                     "hulpnummers": helplines(self.rt), "tijdzone": self.rt.settings.timezone}
         base_vars.update(variables or {})
         return Context(self.locale, self.rt.clock.now(), base_vars, facts or {})
+
+
+def helplines(rt: Runtime) -> dict[str, str]:
+    """The safety numbers for templates (`{{ hulpnummers.emergency }}`), as configured."""
+    from dataclasses import asdict
+    return asdict(rt.settings.helplines)

@@ -26,10 +26,3 @@ def add_working_days(moment: datetime, days: int, tz: str | ZoneInfo) -> datetim
     naive = datetime.combine(day, local.time())
     return naive.replace(tzinfo=zone)
 
-
-def working_days_between(start: datetime, end: datetime, tz: str | ZoneInfo) -> int:
-    """Whole working days from `start` to `end` (for "2 werkdagen" in a reminder)."""
-    count = 0
-    while add_working_days(start, count + 1, tz) <= end:
-        count += 1
-    return count

@@ -98,3 +98,94 @@ def _has_contact(view: View) -> bool:
 @named("kies_bewoner_nodig")
 def _must_pick_resident(view: View) -> bool:
     return _several_residents(view) and not view.data.get("resident")
+
+
+def _chosen_resident(view: View) -> str:
+    """The resident this conversation is about: picked in it, or given at its start."""
+    return str(view.answers.get("resident") or view.data.get("resident") or "")
+
+
+@named("terugblik_nodig")
+def _review_due(view: View) -> bool:
+    """About three or eleven months into this contact, and not reviewed yet."""
+    return _chosen_resident(view) in view.facts.get("terugblik", {})
+
+
+@named("hernoemen")
+def _renaming(view: View) -> bool:
+    return bool(view.data.get("resident"))
+
+
+def _alias_key(alias: str) -> str:
+    return " ".join(alias.split())[:40].casefold()
+
+
+@named("bijnaam_bestaat")
+def _alias_taken(view: View) -> bool:
+    """The alias just typed is already used for another active contact."""
+    wanted = view.answers.get("nieuwe_alias") or view.answers.get("alias")
+    if not isinstance(wanted, str):
+        return False
+    own = str(view.data.get("resident") or "")
+    return any(_alias_key(str(r["alias"])) == _alias_key(wanted) and str(r["id"]) != own
+               for r in view.facts.get("residents", ()))
+
+
+# ---- the signal flow (dialogues/flows/zorg.yaml) ------------------------------------
+
+def _signal_level(view: View) -> int:
+    from dialogues.signal_levels import final_level
+    return final_level(dict(view.answers), dict(view.data))
+
+
+@named("zorg_kies_over")
+def _signal_asks_about_whom(view: View) -> bool:
+    """Only /zorg asks first whether it is about the resident or about yourself."""
+    return view.data.get("via") == "commando"
+
+
+@named("zorg_na_crisis")
+def _signal_after_crisis(view: View) -> bool:
+    """Started from crisis words: the help lines were shown a moment ago."""
+    return view.data.get("via") == "crisis"
+
+
+@named("zorg_voorstel_dringend")
+def _signal_proposed_urgent(view: View) -> bool:
+    from dialogues.signal_levels import URGENT, proposed_level
+    return proposed_level(view.answers.get("zorgen"), int(view.data.get("niveau_min") or 0)) >= URGENT
+
+
+@named("zorg_dringend")
+def _signal_urgent(view: View) -> bool:
+    return _signal_level(view) >= 3
+
+
+@named("zorg_niveau_2")
+def _signal_level_two(view: View) -> bool:
+    return _signal_level(view) == 2
+
+
+@named("zorg_doorgeven")
+def _signal_passed_on(view: View) -> bool:
+    return _signal_level(view) == 2 and view.answers.get("toestemming") == "ja"
+
+
+@named("overzicht_vragen")
+def _ask_for_digest(view: View) -> bool:
+    """Level 1: ask once whether the contact person may see it in the weekly overview."""
+    return _signal_level(view) == 1 and bool(view.facts.get("has_professional")) \
+        and not view.facts.get("share_digest")
+
+
+@named("vast_moment")
+def _fixed_moment(view: View) -> bool:
+    """/ritme: a weekday and dagdeel were chosen (not "wisselend")."""
+    moment = view.answers.get("moment")
+    return isinstance(moment, dict) and moment.get("day") is not None
+
+
+@named("zelf_schrijven")
+def _own_text(view: View) -> bool:
+    """/waardering: the coordinator writes the text themselves."""
+    return view.data.get("template") == "eigen"

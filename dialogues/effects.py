@@ -12,5 +12,10 @@ EFFECT_KINDS = frozenset({
     "resident_rename",
     "resident_end",
     "rhythm",              # usual visit moment and reminders
+    "reminders",           # plan the reminders for that moment (after `rhythm`)
+    "appreciation",        # one outbox row per recipient plus a broadcasts row
     "start_flow",          # hand over to another flow when this one ends
+    "signal_close",        # a contact person closes a signal, with an optional word back
+    "relationship_review", # the 3- or 11-month review of a contact was done (journal entry)
+    "tell_professional_need",  # end of contact: the resident may still need someone
 })

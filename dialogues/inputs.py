@@ -38,6 +38,14 @@ def button_data(conv: Conversation, value: str) -> str:
     return f"f.{conv.instance}.{conv.seq}.{value}"
 
 
+def selection(spec: InputSpec, conv: Conversation) -> list[str]:
+    """The ticked options of a multi: the working selection, or else what the flow
+    preselected for this question (`data._preselect[store]`, e.g. worries already named)."""
+    if "_sel" in conv.data:
+        return list(conv.data["_sel"])
+    return list((conv.data.get("_preselect") or {}).get(spec.store or "", ()))
+
+
 def options_of(spec: InputSpec, ctx: Context, conv: Conversation, content: Content) -> list[tuple[str, str]]:
     if spec.options_from:
         params = dict(spec.options_from)
@@ -50,7 +58,7 @@ def keyboard(spec: InputSpec, ctx: Context, conv: Conversation, content: Content
     label = lambda template: content.render(template, ctx.locale)  # noqa: E731
     rows: list[list[Button]]
     if spec.kind in ("choice", "multi"):
-        selected = set(conv.data.get("_sel", ()))
+        selected = set(selection(spec, conv))
         buttons = [Button((CHECK if v in selected else "") + text, button_data(conv, v))
                    for v, text in options_of(spec, ctx, conv, content)]
         rows = [buttons[i:i + spec.columns] for i in range(0, len(buttons), spec.columns)]
@@ -115,7 +123,7 @@ def _choice(spec, value, ctx, conv, content) -> Outcome:
 def _multi(spec, value, ctx, conv, content) -> Outcome:
     options = options_of(spec, ctx, conv, content)
     labels = dict(options)
-    selected = list(conv.data.get("_sel", ()))
+    selected = list(selection(spec, conv))
     if value == DONE:
         chosen = [v for v, _ in options if v in selected]
         return Outcome("answer", chosen, ", ".join(labels[v] for v in chosen) or "–")

@@ -60,3 +60,24 @@ def prepare_reflection(ctx: Context, content: Content, data: dict) -> dict[str, 
         prepared["open_step"] = open_step["id"]
         prepared["open_step_text"] = open_step["text"]
     return prepared
+
+
+@preparer("zorg")
+def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]:
+    """Who it is about and what is already known: worries named in the reflection
+    (`previous.zorgen`) or recognised in a message (`categories`) come preselected."""
+    previous = dict(data.get("previous") or {})
+    prepared: dict[str, Any] = {}
+    named = [c for c in (previous.get("zorgen") or data.get("categories") or ()) if c != "niets"]
+    if named:
+        prepared["_preselect"] = {"zorgen": named}
+    resident = previous.get("resident") or data.get("resident")
+    visited = {str(r["id"]): r["alias"] for r in ctx.facts.get("residents", ())}
+    if resident and str(resident) in visited:
+        prepared["resident"] = int(resident)
+        prepared["alias"] = visited[str(resident)]
+    elif len(visited) == 1:
+        (only_id, only_alias), = visited.items()
+        prepared["resident"], prepared["alias"] = int(only_id), only_alias
+    prepared["tz"] = ctx.vars.get("tijdzone", "Europe/Amsterdam")
+    return prepared

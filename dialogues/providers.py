@@ -105,3 +105,75 @@ def _catalogue_field(params: dict, ctx: Context, conv: Conversation, content: Co
     # Already rendered (and escaped) once: Markup keeps the template from escaping twice.
     rendered = [Markup(content.render_text(str(v), **variables)) for v in items]
     return content.render(params["template"], ctx.locale, **{**variables, "items": rendered})
+
+
+def relationship_question(params: dict, ctx: Context, conv: Conversation,
+                          content: Content) -> dict | None:
+    """A question from catalogues/relationship.yaml: `key` is drie_maanden, elf_maanden or
+    afscheid, or `due` for the review due for this conversation's resident (facts.terugblik);
+    `index` picks the question by position, `id` by its id."""
+    key = params["key"]
+    if key == "due":
+        resident = str(conv.answers.get("resident") or conv.data.get("resident") or "")
+        key = ctx.facts.get("terugblik", {}).get(resident)
+        if key is None:
+            return None
+    entries = catalogue_entries(content, ctx.locale, "relationship", key)
+    if "id" in params:
+        return next((e for e in entries if e["id"] == params["id"]), None)
+    index = int(params.get("index", 0))
+    return entries[index] if index < len(entries) else None
+
+
+@options("relationship_quick")
+def _relationship_quick(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    question = relationship_question(params, ctx, conv, content)
+    return [(q["id"], q["label"]) for q in (question or {}).get("quick", ())]
+
+
+@text("relationship")
+def _relationship(params: dict, ctx: Context, conv: Conversation, content: Content,
+                  variables: dict) -> str:
+    question = relationship_question(params, ctx, conv, content)
+    return content.render_text(question["text"], **variables) if question else ""
+
+
+# ---- the signal flow (dialogues/flows/zorg.yaml) ------------------------------------
+
+@options("zorg_over")
+def _signal_about(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    """About the resident (named by alias when there is one) or about yourself."""
+    alias = conv.data.get("alias") or ctx.vars.get("alias") or ""
+    return [("bewoner", content.render("zorg.knop_over_bewoner", ctx.locale, alias=str(alias)[:20])),
+            ("zelf", content.render("zorg.knop_over_mezelf", ctx.locale))]
+
+
+@options("zorg_categorieen")
+def _signal_category_options(params: dict, ctx: Context, conv: Conversation, content: Content) -> list[Option]:
+    """The worries, then *Toch niets* as the way out."""
+    entries = catalogue_entries(content, ctx.locale, "signals", "signals")
+    nothing = ("niets", content.render("zorg.knop_toch_niets", ctx.locale))
+    return [(e["id"], e["label"]) for e in entries] + [nothing]
+
+
+@text("zorg_niveau")
+def _signal_level_text(params: dict, ctx: Context, conv: Conversation, content: Content,
+                       variables: dict) -> str:
+    from dialogues.signal_levels import proposed_level
+    level = proposed_level(conv.answers.get("zorgen"), int(conv.data.get("niveau_min") or 0))
+    return content.render(params["template"], ctx.locale, **{**variables, "niveau": max(level, 1)})
+
+
+@text("appreciation_preview")
+def _appreciation_preview(params: dict, ctx: Context, conv: Conversation, content: Content,
+                          variables: dict) -> str:
+    """/waardering: exactly what the first recipient will see, in their language."""
+    from content.appreciation import render_appreciation
+    from storage.times import parse
+    data = conv.data
+    since = data.get("ontvanger_sinds")
+    shown = render_appreciation(content, data["template"], data.get("ontvanger_taal", ctx.locale),
+                                voornaam=data["ontvanger"], afzender=data["afzender"],
+                                tekst=conv.answers.get("tekst"),
+                                joined=parse(since) if since else None, now=ctx.now)
+    return f"<blockquote>{shown}</blockquote>"

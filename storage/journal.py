@@ -1,7 +1,9 @@
 """The volunteer's private journal: one entry per reflection, searchable by its owner only.
 
 Search puts the owner inside the FTS5 MATCH (`owner:u123 AND (...)`), so SQLite never
-ranks other volunteers' entries; see docs/performance.md for the measurements.
+looks at other volunteers' entries, and returns the newest matches first (FTS5 walks its
+lists in id order and stops early; ranking every match cost far more). See
+docs/performance.md for the measurements.
 """
 from __future__ import annotations
 
@@ -50,13 +52,15 @@ _ENTRY_SQL = ("SELECT e.id, e.kind, e.complete, e.energy, e.created_at, r.alias,
 
 
 def page(db: Database, user_id: int, before_id: int | None = None, size: int = PAGE_SIZE) -> list[Entry]:
-    """Newest first; `before_id` pages further back (keyset paging: fast at any depth)."""
+    """Newest first; `before_id` pages further back. Keyset paging on the index
+    (user_id, created_at), whose rows end in the id: no sort, fast at any depth."""
     sql = _ENTRY_SQL + "WHERE e.user_id = ? "
     params: list = [user_id]
     if before_id is not None:
-        sql += "AND e.id < ? "
-        params.append(before_id)
-    rows = db.execute(sql + "ORDER BY e.id DESC LIMIT ?", params + [size])
+        sql += ("AND (e.created_at, e.id) < (SELECT created_at, id FROM journal_entries "
+                "WHERE id = ? AND user_id = ?) ")
+        params += [before_id, user_id]
+    rows = db.execute(sql + "ORDER BY e.created_at DESC, e.id DESC LIMIT ?", params + [size])
     return [Entry(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
 
@@ -72,21 +76,42 @@ def answers(db: Database, entry_id: int) -> dict:
 
 
 def search(db: Database, user_id: int, words: str, limit: int = 10) -> list[Entry]:
-    terms = fts_terms(words)
-    if not terms:
+    """The owner's entries holding every word (as a word or the start of one), newest first.
+
+    Whole words first: FTS5 then skips through the owner's and the word's lists and stops at
+    `limit` (well under a millisecond at 500,000 entries). Only when that finds fewer than
+    `limit` does it ask again with prefixes, which costs more: FTS5 merges every matching
+    term's list over all owners before it can filter (docs/performance.md)."""
+    tokens = fts_tokens(words)
+    if not tokens:
         return []
-    match = f"owner:{owner_token(user_id)} AND ({' AND '.join(terms)})"
-    rows = db.execute(
-        _ENTRY_SQL + "JOIN journal_entries_fts f ON f.rowid = e.id "
-        "WHERE journal_entries_fts MATCH ? AND e.user_id = ? ORDER BY f.rank LIMIT ?",
-        [match, user_id, limit])
+    owner = f"owner:{owner_token(user_id)}"
+    whole = " AND ".join(f'body:"{t}"' for t in tokens)
+    ids = _matching_ids(db, f"{owner} AND {whole}", limit)
+    if len(ids) < limit:
+        ids = _matching_ids(db, f"{owner} AND ({' AND '.join(fts_terms(words))})", limit)
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = db.execute(_ENTRY_SQL + f"WHERE e.id IN ({marks}) AND e.user_id = ? ORDER BY e.id DESC",
+                      [*ids, user_id])
     return [Entry(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def _matching_ids(db: Database, match: str, limit: int) -> list[int]:
+    rows = db.execute("SELECT rowid FROM journal_entries_fts WHERE journal_entries_fts MATCH ? "
+                      "ORDER BY rowid DESC LIMIT ?", [match, limit])
+    return [r[0] for r in rows]
+
+
+def fts_tokens(words: str) -> list[str]:
+    """The words as plain tokens (letters and digits only), at most eight."""
+    return re.findall(r"\w+", words.lower())[:8]
 
 
 def fts_terms(words: str) -> list[str]:
     """Each word becomes a quoted prefix term, so user input can never be FTS5 syntax."""
-    tokens = re.findall(r"\w+", words.lower())[:8]
-    return [f'body:"{t}"*' for t in tokens]
+    return [f'body:"{t}"*' for t in fts_tokens(words)]
 
 
 def count(db: Database, user_id: int, kind: str | None = None, complete_only: bool = True) -> int:

@@ -23,6 +23,7 @@ _MINE = (
     ("signal_events", "signal_id IN (SELECT id FROM signals WHERE volunteer_id = ?) OR actor_id = ?"),
     ("outbox", "recipient_id = ? OR about_id = ?"),
     ("due_tasks", "user_id = ?"),
+    ("broadcasts", "created_by = ?"),       # appreciation a coordinator sent
 )
 _HIDDEN_COLUMNS = {"journal_entries": {"owner"}, "invites": {"code_hash"}}
 
@@ -43,3 +44,4 @@ def forget(db: Database, user_id: int) -> None:
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")   # the rebuilt file, not a WAL copy

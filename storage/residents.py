@@ -51,9 +51,20 @@ def add(db: Database, volunteer_id: int, alias: str, now: datetime) -> Resident:
     return get(db, volunteer_id, cursor.lastrowid)
 
 
-def rename(db: Database, volunteer_id: int, resident_id: int, alias: str) -> None:
+def rename(db: Database, volunteer_id: int, resident_id: int, alias: str) -> bool:
+    """False when another active contact of this volunteer already has the alias. An
+    ended contact with that alias gives it up (it keeps its id in its alias)."""
+    alias = clean_alias(alias)
+    taken = db.execute("SELECT id, ended_at FROM residents WHERE volunteer_id = ? AND alias = ? "
+                       "AND id != ?", [volunteer_id, alias, resident_id]).fetchone()
+    if taken and taken[1] is None:
+        return False
+    if taken:
+        db.execute("UPDATE residents SET alias = substr(alias, 1, 30) || ' (' || id || ')' "
+                   "WHERE id = ?", [taken[0]])
     db.execute("UPDATE residents SET alias = ? WHERE id = ? AND volunteer_id = ?",
-               [clean_alias(alias), resident_id, volunteer_id])
+               [alias, resident_id, volunteer_id])
+    return True
 
 
 def end(db: Database, volunteer_id: int, resident_id: int, now: datetime) -> None:

@@ -65,3 +65,8 @@ def take_for_user(db: Database, user_id: int, kind: str) -> bool:
     cursor = db.execute("DELETE FROM due_tasks WHERE user_id = ? AND kind = ? "
                         "AND status = 'pending'", [user_id, kind])
     return cursor.rowcount > 0
+
+
+def pending_of_kind(db: Database, kind: str) -> bool:
+    return db.execute("SELECT 1 FROM due_tasks WHERE kind = ? AND status = 'pending' LIMIT 1",
+                      [kind]).fetchone() is not None

@@ -94,6 +94,16 @@ def set_rhythm(db: Database, user_id: int, day: int | None, part: str | None,
                [day, part, int(reminders), user_id])
 
 
+def set_share_digest(db: Database, user_id: int, allowed: bool) -> None:
+    """A volunteer allows their level-1 points in the contact person's weekly digest."""
+    db.execute("UPDATE users SET share_digest = ? WHERE id = ?", [int(allowed), user_id])
+
+
+def set_wants_digest(db: Database, user_id: int, wanted: bool) -> None:
+    """A contact person wants (or no longer wants) the weekly digest."""
+    db.execute("UPDATE users SET wants_digest = ? WHERE id = ?", [int(wanted), user_id])
+
+
 def delete(db: Database, user_id: int) -> None:
     """Remove the user; foreign keys cascade to everything that is theirs."""
     db.execute("DELETE FROM users WHERE id = ?", [user_id])

@@ -67,7 +67,18 @@ async def _show_entry(turn: Turn, entry_id: int) -> None:
     await turn.say("dagboek.stukje", datum=_date(turn, entry.created_at), alias=entry.alias or "–",
                    compleet=entry.complete, energie=answers.get("energie"),
                    stap=answers.get("nieuwe_stap_label"), tekst=entry.body,
-                   zorgen=answers.get("zorgen") or [])
+                   zorgen=answers.get("zorgen") or [], soort=entry.kind,
+                   punten=_points(answers, entry.body))
+
+
+# Answers of a contact review or a goodbye, shown as short lines in the journal.
+_POINT_ANSWERS = ("terugblik_vraag_1_label", "terugblik_vraag_2_label", "terugblik_vraag_3_label",
+                  "bracht_jou_label", "bracht_bewoner_label", "hoe_afscheid_label")
+
+
+def _points(answers: dict, body: str) -> list[str]:
+    typed = set(body.splitlines())   # typed answers are shown once, as the text itself
+    return [str(answers[k]) for k in _POINT_ANSWERS if answers.get(k) and answers[k] not in typed]
 
 
 @command("/zoek")

@@ -7,6 +7,8 @@
     vera? mevrouw L           a message to vera since her previous check matches (regex)
     vera! mevrouw L           no message to vera since her previous check matches
     clock +2d                 move the clock forward and run what became due
+    clock to mon 19:30        move forward to the next Monday 19:30 (Europe/Amsterdam;
+                              weekdays mon..sun or ma..zo) and run what became due
     pim blocks / pim unblocks
     anna: /start {invite}     {invite} is the code of the newest invite link anyone received
 
@@ -20,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bot.clock import parse_duration
+from bot.clock import parse_duration, parse_weekday_time, until_next
 from bot.sandbox.session import Sandbox
 
 LINE = re.compile(r"^(?P<who>[a-z][a-z0-9_]*)(?P<op>[:?!])\s?(?P<rest>.*)$")
 BLOCK = re.compile(r"^(?P<who>[a-z][a-z0-9_]*) (?P<what>blocks|unblocks)$")
 CLOCK = re.compile(r"^clock\s+(?P<delta>\+?\S+)$")
+CLOCK_TO = re.compile(r"^clock\s+to\s+(?P<when>\S+\s+\S+)$")
 
 
 class ScriptError(Exception):
@@ -80,6 +83,11 @@ async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], N
 
 
 async def _run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
+    if match := CLOCK_TO.match(line):
+        weekday, hour, minute = parse_weekday_time(match["when"])
+        await sandbox.advance_clock(until_next(sandbox.clock.now(), weekday, hour, minute,
+                                               sandbox.rt.settings.timezone))
+        return
     if match := CLOCK.match(line):
         await sandbox.advance_clock(parse_duration(match["delta"]))
         return

@@ -83,6 +83,7 @@ def drive(engine: Engine, ctx: Context, **choices) -> Run:
         conv = result.conversation
         assert len(run.asked) < 20, f"no end after {run.asked}"
         run.asked.append(conv.state)
+        assert conv.state in plan, f"no answer planned for question {conv.state!r}"
         wanted = plan[conv.state]
         for value in wanted if isinstance(wanted, list) else [wanted]:
             if isinstance(value, str) and value.startswith(":"):
@@ -110,7 +111,6 @@ def test_full_reflection_ends_with_a_complete_journal_entry_of_the_answers(engin
     ctx = context()
     run = drive(engine, ctx, zorgen=["woning", "_klaar"])
     assert run.results[-1].conversation is None
-    assert run.kinds == ["asked_questions", "step_update", "step_new", "signal", "journal"]
     journal = run.effect("journal").params
     assert journal["entry_kind"] == "reflectie"
     assert journal["complete"] is True
@@ -124,6 +124,11 @@ def test_full_reflection_ends_with_a_complete_journal_entry_of_the_answers(engin
     assert journal["data"]["resident"] == 1
 
 
+def test_reflection_without_worries_has_exactly_these_effects(engine):
+    run = drive(engine, context())
+    assert run.kinds == ["asked_questions", "step_update", "step_new", "journal"]
+
+
 def test_full_reflection_closes_with_the_chosen_step(engine):
     run = drive(engine, context(), nieuwe_stap=":Samen koffie drinken")
     assert run.texts[-1].startswith(
@@ -135,8 +140,8 @@ def test_full_reflection_closes_with_the_chosen_step(engine):
 
 def test_the_first_question_names_the_one_resident(engine):
     result = engine.start("reflectie", context())
-    assert result.replies[0].text == ("Fijn dat je even terugkijkt. "
-                                      f"Zagen jij en {ALIAS} elkaar?")
+    assert result.replies[0].text == engine.content.render("reflectie.bezoek", "nl", alias=ALIAS)
+    assert ALIAS in result.replies[0].text
     assert result.conversation.data["resident"] == 1
 
 
@@ -149,7 +154,9 @@ def test_asked_questions_are_recorded_at_the_start(engine):
 
 def test_reflection_in_english(engine):
     run = drive(engine, context("en"))
-    assert run.texts[0] == f"Good that you take a moment to look back. Did you and {ALIAS} meet?"
+    english = engine.content.render("reflectie.bezoek", "en", alias=ALIAS)
+    assert english != engine.content.render("reflectie.bezoek", "nl", alias=ALIAS)
+    assert run.texts[0] == english
     assert run.asked[-1] == "buiten_afspraak"
     assert run.effect("journal").params["complete"] is True
 
@@ -171,7 +178,7 @@ def test_cancelled_visit_asks_two_questions_and_journals_afgezegd(engine):
 @pytest.mark.parametrize("hoe, gevoel", [("dicht", "jammer"), ("bewoner", "zorgen")])
 def test_cancelled_visit_points_to_zorg_when_worried_or_the_door_stayed_shut(engine, hoe, gevoel):
     run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe=hoe, afgezegd_gevoel=gevoel)
-    assert "Met /zorg kun je dat doorgeven." in run.texts[-1]
+    assert "/zorg" in run.texts[-1]
 
 
 def test_cancelled_visit_feeling_can_be_skipped(engine):
@@ -211,7 +218,7 @@ def test_chosen_boundary_shows_its_example_sentences_then_offers_contact(engine)
     assert run.asked[-2:] == ["grens", "contact_vraag"]
     assert any("Ik blijf tot drie uur. Dan ga ik weer naar huis." in t for t in run.texts)
     assert "support_request" in run.kinds
-    assert "Goed. Ik laat Pim weten dat je even wilt praten." in run.texts
+    assert engine.content.render("reflectie.contact_doorgegeven", "nl", contact="Pim") in run.texts
 
 
 def test_skipped_boundary_shows_no_sentences(engine):
@@ -246,6 +253,21 @@ def test_no_follow_up_without_an_open_step(engine):
 
 
 # ---- questions, residents, worries ------------------------------------------------------
+
+def test_contact_review_comes_when_it_is_due_for_this_resident(engine):
+    run = drive(engine, context(terugblik={"1": "drie_maanden"}), terugblik_1=FIRST,
+                terugblik_2="_skip", terugblik_3=":Het gaat goed zo")
+    assert run.asked[1:5] == ["energie", "terugblik_1", "terugblik_2", "terugblik_3"]
+    review = run.effect("relationship_review").params["answers"]
+    assert review["terugblik_vraag_2"] is None
+    assert review["terugblik_vraag_3"] == "Het gaat goed zo"
+
+
+def test_no_contact_review_for_another_resident(engine):
+    run = drive(engine, context(terugblik={"2": "drie_maanden"}))
+    assert "terugblik_1" not in run.asked
+    assert "relationship_review" not in run.kinds
+
 
 def test_every_other_reflection_asks_two_different_questions(engine):
     run = drive(engine, context(reflection_count=1))
@@ -302,7 +324,13 @@ def test_niets_bijzonders_ends_the_worry_question_without_a_signal(engine):
 def test_a_worry_is_noted_and_signalled(engine):
     run = drive(engine, context(), zorgen=["geld_post", "woning", "_klaar"])
     assert run.effect("signal").params["answers"]["zorgen"] == ["woning", "geld_post"]
-    assert "Goed dat je het opmerkt. Ik heb het in je dagboek gezet." in run.texts
+    assert engine.content.render("reflectie.zorg_genoteerd", "nl") in run.texts
+
+
+def test_a_worry_is_handed_to_the_signal_flow_after_the_journal(engine):
+    run = drive(engine, context(), zorgen=["woning", "_klaar"])
+    assert run.kinds[-2:] == ["journal", "start_flow"]
+    assert run.effects[-1].params["target"] == "zorg"
 
 
 def test_stop_halfway_keeps_the_answers_as_an_incomplete_entry(engine):

@@ -1,0 +1,309 @@
+"""Signals on their way: from the volunteer's flow to the contact person, and back.
+
+    the zorg flow ends ─▶ effect "signal" (one transaction: signal row, its first event,
+                          the outbox row to the contact person, the escalation task)
+    outbox delivers   ─▶ @on_settle("signal"), in the transaction that marks the row:
+                          sent → the volunteer hears "arrived"; unreachable (403) → the
+                          coordinators at once, and the volunteer is told who follows up
+    contact person    ─▶ s.<id>.op / .ct / .af (bot/handlers/signals.py) → events, and the
+                          volunteer hears "picked up" / "expect contact" / "closed" + word back
+    nobody picks up   ─▶ task "signal_escalate" (level 3: 1 hour; level 2: 2 working days)
+                          → a reminder to the contact person, counts and ages to coordinators
+
+Texts for other people are rendered in *their* language. Nothing here logs a note, a name
+or an alias: ids, levels and event types only.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.effects import applies, resident_of
+from bot.outbox import on_settle
+from bot.ticker import task_handler
+from bot.workdays import add_working_days
+from content.render import default_content
+from dialogues.signal_levels import URGENT, final_level, known_categories
+from storage import links, outbox, signals, tasks, users
+from storage.outbox import OutboxRow
+from storage.signals import Signal
+from storage.times import parse
+
+log = logging.getLogger(__name__)
+DEFAULT_TZ = "Europe/Amsterdam"
+ESCALATE = "signal_escalate"
+DIGEST = "signal_digest"
+URGENT_WITHIN = timedelta(hours=1)
+WORKING_DAYS = 2
+NEXT = {"open": ("op", "ct", "af"), "picked_up": ("ct", "af")}   # professional buttons per status
+
+
+def render(template_id: str, locale: str, **variables) -> str:
+    return default_content().render(template_id, locale, **variables)
+
+
+# ---- what the contact person sees ---------------------------------------------------
+
+def alias_of(db, resident_id: int | None, locale: str) -> str:
+    if resident_id is not None:
+        row = db.execute("SELECT alias FROM residents WHERE id = ?", [resident_id]).fetchone()
+        if row:
+            return row[0]
+    return render("signalen.onbekende_bewoner", locale)
+
+
+def category_labels(categories: list[str], locale: str) -> str:
+    entries = default_content().catalogue("signals", locale).get("signals", ())
+    labels = {e["id"]: e["label"] for e in entries}
+    return ", ".join(labels.get(c, c) for c in categories)
+
+
+def local_date(moment: str, tz: str) -> str:
+    return parse(moment).astimezone(ZoneInfo(tz)).strftime("%d-%m-%Y")
+
+
+def age_text(since: str, now: datetime, locale: str) -> str:
+    minutes = max(0, int((now - parse(since)).total_seconds() // 60))
+    if minutes < 60:
+        return render("signalen.leeftijd_minuten", locale, aantal=minutes)
+    if minutes < 48 * 60:
+        return render("signalen.leeftijd_uren", locale, aantal=minutes // 60)
+    return render("signalen.leeftijd_dagen", locale, aantal=minutes // (24 * 60))
+
+
+def first_name(user) -> str:
+    return user.first_name if user is not None else ""
+
+
+def signal_text(db, sig: Signal, locale: str, tz: str) -> str:
+    """The minimum: volunteer, alias, categories, level, date; the note only if shared."""
+    volunteer = users.get(db, sig.volunteer_id)
+    if sig.kind == "support":
+        return render("signalen.steun_nieuw", locale, voornaam=first_name(volunteer),
+                      datum=local_date(sig.created_at, tz))
+    knows = render(f"signalen.weet_{sig.resident_knows}", locale) if sig.resident_knows in (
+        "ja", "nee", "weet_niet") else ""
+    return render("signalen.nieuw", locale, voornaam=first_name(volunteer),
+                  alias=alias_of(db, sig.resident_id, locale),
+                  categorieen=category_labels(sig.categories, locale), niveau=sig.level,
+                  niveau_naam=render(f"signalen.niveau_{max(1, sig.level)}", locale),
+                  datum=local_date(sig.created_at, tz), bewoner_weet=knows,
+                  notitie=sig.note if sig.share_note and sig.note else "")
+
+
+def professional_buttons(db, sig: Signal, locale: str) -> list[list[dict]]:
+    volunteer = users.get(db, sig.volunteer_id)
+    labels = {"op": render("signalen.knop_oppakken", locale),
+              "ct": render("signalen.knop_contact", locale, voornaam=first_name(volunteer)[:12]),
+              "af": render("signalen.knop_afgerond", locale)}
+    return [[{"label": labels[a], "data": f"s.{sig.id}.{a}"}] for a in NEXT.get(sig.status, ())]
+
+
+# ---- writing and delivering (inside the caller's transaction) -------------------------
+
+def deliver_new(db, signal_id: int, now: datetime, tz: str) -> None:
+    """The outbox row to the contact person and the escalation task; or, without a
+    reachable contact person, the coordinators at once."""
+    sig = signals.get(db, signal_id)
+    if sig is None or sig.status != "open":
+        return
+    professional = users.get(db, sig.professional_id) if sig.professional_id else None
+    if professional is None or not professional.reachable or professional.status == "left":
+        fallback(db, sig, now, tell_volunteer=professional is not None)
+        return
+    outbox.enqueue(db, professional.id, "signal", signal_text(db, sig, professional.language, tz),
+                   now, buttons=professional_buttons(db, sig, professional.language),
+                   recipient_id=professional.id, about_id=sig.volunteer_id, signal_id=sig.id)
+    due = now + URGENT_WITHIN if sig.level >= URGENT else add_working_days(now, WORKING_DAYS, tz)
+    tasks.schedule(db, ESCALATE, due, signal_id=sig.id, payload={"tz": tz}, now=now)
+    log.info("signal queued id=%s level=%s kind=%s", sig.id, sig.level, sig.kind)
+
+
+def fallback(db, sig: Signal, now: datetime, *, tell_volunteer: bool) -> None:
+    """No contact person, or one we cannot reach: every coordinator hears it at once,
+    without what the worry is; the volunteer hears who will follow up."""
+    signals.add_event(db, sig.id, "fallback", None, now)
+    coordinators = users.by_role(db, "coordinator")
+    professional = users.get(db, sig.professional_id) if sig.professional_id else None
+    volunteer = users.get(db, sig.volunteer_id)
+    for coordinator in coordinators:
+        text = render("signalen.c_fallback", coordinator.language, voornaam=first_name(volunteer),
+                      contact=first_name(professional), niveau=sig.level)
+        buttons = [[{"label": render("signalen.knop_regel", coordinator.language),
+                     "data": f"s.{sig.id}.cr"}]]
+        outbox.enqueue(db, coordinator.id, "signal_fallback", text, now, buttons=buttons,
+                       recipient_id=coordinator.id, signal_id=sig.id)
+    if tell_volunteer and coordinators and volunteer is not None:
+        names = ", ".join(c.first_name for c in coordinators)
+        text = render("signalen.v_onbereikbaar", volunteer.language, contact=first_name(professional),
+                      coordinator=names)
+        outbox.enqueue(db, volunteer.id, "signal_update", text, now, recipient_id=volunteer.id,
+                       signal_id=sig.id)
+    log.info("signal fallback id=%s coordinators=%s", sig.id, len(coordinators))
+
+
+def tell_volunteer(db, sig: Signal, template_id: str, now: datetime, **extra) -> None:
+    volunteer = users.get(db, sig.volunteer_id)
+    if volunteer is None:
+        return
+    professional = users.get(db, sig.professional_id) if sig.professional_id else None
+    text = render(template_id, volunteer.language, contact=first_name(professional),
+                  alias=alias_of(db, sig.resident_id, volunteer.language), soort=sig.kind, **extra)
+    outbox.enqueue(db, volunteer.id, "signal_update", text, now, recipient_id=volunteer.id,
+                   signal_id=sig.id)
+
+
+# ---- effects ------------------------------------------------------------------------
+
+@applies("signal")
+def _signal(db, user_id: int, params: dict, now: datetime) -> None:
+    """The zorg flow's answers become a signal; levels 2 (with consent) and 3 go out now.
+    In the reflection this effect only marks the worry: the zorg flow follows it."""
+    if params["flow"] != "zorg":
+        return
+    answers, data = params["answers"], params["data"]
+    categories = [c for c in answers.get("zorgen") or () if c in known_categories()]
+    level = final_level(answers, data)
+    if not categories or level == 0:
+        return
+    consent = level >= URGENT or answers.get("toestemming") == "ja"
+    status = "open" if level >= URGENT or (level == 2 and consent) else "journal"
+    note = answers.get("notitie") if isinstance(answers.get("notitie"), str) else None
+    signal_id = signals.create(
+        db, user_id, now, level=level, categories=categories,
+        resident_id=resident_of(params, db, user_id), note=note,
+        share_note=bool(note) and answers.get("notitie_delen") == "ja", consent=consent,
+        resident_knows=answers.get("bewoner_weet"), status=status,
+        professional_id=links.professional_of(db, user_id))
+    if answers.get("overzicht") == "ja":
+        users.set_share_digest(db, user_id, True)
+    if status == "open":
+        deliver_new(db, signal_id, now, data.get("tz") or DEFAULT_TZ)
+
+
+@applies("support_request")
+def _support_request(db, user_id: int, params: dict, now: datetime) -> None:
+    """"Het wordt me te veel": about the volunteer, not a resident; same way out."""
+    signal_id = signals.record_support(db, user_id, now)
+    deliver_new(db, signal_id, now, params["data"].get("tz") or DEFAULT_TZ)
+
+
+@applies("signal_close")
+def _signal_close(db, user_id: int, params: dict, now: datetime) -> None:
+    """Only the assigned contact person closes, and only an open or picked-up signal."""
+    signal_id = params["data"].get("signal")
+    sig = signals.get(db, int(signal_id)) if str(signal_id).isdigit() else None
+    if sig is None or sig.professional_id != user_id or sig.status not in NEXT:
+        return
+    word = params["answers"].get("woord") if isinstance(params["answers"].get("woord"), str) else None
+    signals.set_status(db, sig.id, "closed", user_id, now, word_back=word)
+    tell_volunteer(db, sig, "signalen.v_afgerond", now, woord=word or "")
+    log.info("signal closed id=%s word_back=%s", sig.id, bool(word))
+
+
+# ---- after delivery -------------------------------------------------------------------
+
+@on_settle("signal")
+def _delivered(db, rt, row: OutboxRow, outcome: str, now: datetime) -> None:
+    """In the transaction that marks the row: sent → the volunteer hears it arrived;
+    unreachable (403) → the coordinators at once, and the volunteer hears who follows up."""
+    sig = signals.get(db, row.signal_id) if row.signal_id else None
+    if sig is None:
+        return
+    if outcome == "sent" and not signals.has_event(db, sig.id, "delivered"):
+        signals.add_event(db, sig.id, "delivered", None, now)
+        tell_volunteer(db, sig, "signalen.v_aangekomen", now)
+    elif outcome == "unreachable" and sig.status in NEXT:
+        signals.add_event(db, sig.id, "unreachable", None, now)
+        fallback(db, sig, now, tell_volunteer=True)
+
+
+@on_settle("signal_reminder")
+def _reminder_delivered(db, rt, row: OutboxRow, outcome: str, now: datetime) -> None:
+    sig = signals.get(db, row.signal_id) if row.signal_id else None
+    if outcome == "unreachable" and sig is not None and sig.status in NEXT \
+            and not signals.has_event(db, sig.id, "fallback"):
+        fallback(db, sig, now, tell_volunteer=True)
+
+
+# ---- escalation -------------------------------------------------------------------------
+
+@task_handler(ESCALATE)
+async def _escalate(rt, task) -> None:
+    now = rt.clock.now()
+    await rt.store.run(escalate, task.signal_id, now)
+    rt.wake_outbox()
+
+
+def escalate(db, signal_id: int | None, now: datetime) -> bool:
+    """Still not picked up: a reminder to the contact person, counts and ages to the
+    coordinators. Nothing about what the worry is goes to a coordinator."""
+    sig = signals.get(db, signal_id) if signal_id else None
+    if sig is None or sig.status != "open":
+        return False
+    with db.atomic():
+        signals.add_event(db, sig.id, "escalated", None, now)
+        professional = users.get(db, sig.professional_id) if sig.professional_id else None
+        volunteer = users.get(db, sig.volunteer_id)
+        if professional is not None:
+            locale = professional.language
+            text = render("signalen.p_herinnering", locale, voornaam=first_name(volunteer),
+                          niveau=sig.level, leeftijd=age_text(sig.created_at, now, locale))
+            outbox.enqueue(db, professional.id, "signal_reminder", text, now,
+                           buttons=professional_buttons(db, sig, locale), recipient_id=professional.id,
+                           about_id=sig.volunteer_id, signal_id=sig.id)
+        waiting = signals.open_for_professional(db, sig.professional_id) if professional else [sig]
+        waiting = [s for s in waiting if s.status == "open"] or [sig]
+        oldest = min(s.created_at for s in waiting)
+        for coordinator in users.by_role(db, "coordinator"):
+            text = render("signalen.c_escalatie", coordinator.language, contact=first_name(professional),
+                          aantal=len(waiting), leeftijd=age_text(oldest, now, coordinator.language))
+            outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
+                           recipient_id=coordinator.id, signal_id=sig.id)
+    log.info("signal escalated id=%s level=%s", sig.id, sig.level)
+    return True
+
+
+# ---- the weekly digest of *aandachtspunten* -------------------------------------------
+
+def next_monday_morning(now: datetime, tz: str) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    days = (7 - local.weekday()) % 7 or 7
+    return (local + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+def set_digest(db, professional_id: int, wanted: bool, now: datetime, tz: str) -> None:
+    with db.atomic():
+        users.set_wants_digest(db, professional_id, wanted)
+        tasks.cancel_for_user(db, professional_id, DIGEST)
+        if wanted:
+            tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional_id,
+                           payload={"tz": tz}, now=now)
+
+
+@task_handler(DIGEST)
+async def _digest(rt, task) -> None:
+    await rt.store.run(send_digest, task.user_id, rt.clock.now(), rt.settings.timezone)
+    rt.wake_outbox()
+
+
+def send_digest(db, professional_id: int | None, now: datetime, tz: str) -> int:
+    professional = users.get(db, professional_id) if professional_id else None
+    if professional is None or not professional.wants_digest:
+        return 0
+    with db.atomic():
+        points = signals.digest_points(db, professional.id, now - timedelta(days=7))
+        locale = professional.language
+        if points:
+            rows = [{"datum": local_date(p.created_at, tz),
+                     "voornaam": first_name(users.get(db, p.volunteer_id)),
+                     "alias": alias_of(db, p.resident_id, locale),
+                     "categorieen": category_labels(p.categories, locale)} for p in points]
+            outbox.enqueue(db, professional.id, "signal_digest",
+                           render("signalen.weekoverzicht", locale, aandachtspunten=rows), now,
+                           recipient_id=professional.id)
+        tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional.id,
+                       payload={"tz": tz}, now=now)
+    log.info("digest user=%s points=%s", professional.id, len(points))
+    return len(points)
