@@ -66,8 +66,9 @@ def _journal(db, user_id: int, params: dict, now: datetime) -> None:
 
 @applies("asked_questions")
 def _asked(db, user_id: int, params: dict, now: datetime) -> None:
+    """Declared on the question's own state, so only questions really shown count."""
     data = params["data"]
-    journal.record_asked(db, user_id, [data.get("vraag_1"), data.get("vraag_2")], now)
+    journal.record_asked(db, user_id, [data.get(slot) for slot in params.get("slots", ())], now)
 
 
 @applies("step_new")

@@ -8,7 +8,6 @@ can never break the markup. A text missing in a locale falls back to Dutch.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,8 @@ class Content:
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
         self.messages = {loc: _message_sources(root / loc) for loc in LOCALES}
         self._catalogues: dict[tuple[str, str], Any] = {}
-        self._compiled: dict[tuple[str, str], Template] = {}
+        self._compiled: dict[tuple[str, str], Template | str] = {}
+        self._compiled_sources: dict[str, Template | str] = {}
 
     def locale(self, language: str | None) -> str:
         return language if language in LOCALES else FALLBACK
@@ -72,13 +72,22 @@ class Content:
         key = (self.locale(locale), template_id)
         template = self._compiled.get(key)
         if template is None:
-            template = self.env.from_string(self.source(template_id, locale)["text"])
+            template = self._compile(self.source(template_id, locale)["text"])
             self._compiled[key] = template
-        return template.render(**variables).strip()
+        return template if isinstance(template, str) else template.render(**variables).strip()
 
     def render_text(self, source: str, **variables: Any) -> str:
         """Render a catalogue entry's own text (compiled once per distinct source)."""
-        return _compile(self.env, source).render(**variables).strip()
+        template = self._compiled_sources.get(source)
+        if template is None:
+            template = self._compiled_sources[source] = self._compile(source)
+        return template if isinstance(template, str) else template.render(**variables).strip()
+
+    def _compile(self, source: str) -> Template | str:
+        """A text without Jinja syntax is its own rendering: most button labels are."""
+        if "{" not in source and "}" not in source:
+            return source.strip()
+        return self.env.from_string(source)
 
     def catalogue(self, name: str, locale: str) -> Any:
         key = (self.locale(locale), name)
@@ -98,15 +107,6 @@ class Content:
             entries = {p.stem: _read_yaml(p) for p in sorted(folder.glob("*.yaml"))}
             self._catalogues[key] = {e.get("id", stem): e for stem, e in entries.items()}
         return self._catalogues[key]
-
-
-@lru_cache(maxsize=4096)
-def _compile_cached(env_id: int, source: str, env: Environment) -> Template:
-    return env.from_string(source)
-
-
-def _compile(env: Environment, source: str) -> Template:
-    return _compile_cached(id(env), source, env)
 
 
 _default: Content | None = None

@@ -41,7 +41,9 @@ class Engine:
         return self._enter(flow, conv, ctx, [], [])
 
     def step(self, conv: Conversation, inp: Input, ctx: Context) -> StepResult:
-        flow = self.flows[conv.flow]
+        flow = self.flows.get(conv.flow)
+        if flow is None or conv.state not in flow.states:
+            return self._vanished(conv, ctx)
         conv = replace(conv, answers=dict(conv.answers), data=dict(conv.data), updated_at=ctx.now)
         if inp.kind == "button" and not self._is_current(conv, inp.data):
             return StepResult(conv, notice=self.content.render("engine.verlopen", ctx.locale),
@@ -62,9 +64,9 @@ class Engine:
 
     def leave(self, conv: Conversation, ctx: Context, reason: str) -> StepResult:
         """End the flow early (/stop, idle expiry): what was answered is kept as incomplete."""
-        flow = self.flows[conv.flow]
-        effects = [self._effect(e, conv, {"complete": False, "reason": reason})
-                   for e in flow.on_leave]
+        flow = self.flows.get(conv.flow)
+        on_leave = flow.on_leave if flow is not None else ()
+        effects = [self._effect(e, conv, {"complete": False, "reason": reason}) for e in on_leave]
         replies = [Reply(self.content.render("engine.gestopt", ctx.locale))] if reason == "stop" else []
         return StepResult(None, replies, effects)
 
@@ -74,7 +76,15 @@ class Engine:
             return self._leave_question(conv, ctx)
         state = self.flows[conv.flow].state(conv.state)
         text = self._say(state, conv, ctx)
+        conv.data["_shown"] = text   # so the answered question can be shown without rendering it again
         return Reply(text, inputs.keyboard(state.input, ctx, conv, self.content))
+
+    def _vanished(self, conv: Conversation, ctx: Context) -> StepResult:
+        """The saved state is gone from a newer version of the flow: keep what was answered
+        and say so, instead of failing on every message until the idle expiry."""
+        result = self.leave(conv, ctx, "vanished")
+        result.replies = [Reply(self.content.render("engine.gesprek_vervallen", ctx.locale))]
+        return result
 
     # ---- moving through states ----------------------------------------------------
 
@@ -89,7 +99,8 @@ class Engine:
             conv.data["typed"] = [*conv.data.get("typed", []), spec.store]
         replies: list[Reply] = []
         if inp.kind == "button":
-            shown = f"{self._say(state, conv, ctx)}\n\n» <i>{_escape(outcome.label)}</i>"
+            asked = conv.data.get("_shown") or self._say(state, conv, ctx)
+            shown = f"{asked}\n\n» <i>{_escape(outcome.label)}</i>"
             replies.append(Reply(shown, edit=True))
         for working in ("_sel", "_day"):
             conv.data.pop(working, None)
@@ -139,6 +150,9 @@ class Engine:
 
     def _leave_answer(self, flow: Flow, conv: Conversation, inp: Input, ctx: Context) -> StepResult:
         value = inp.data.split(".", 3)[3] if inp.kind == "button" else ""
+        if inp.kind == "media":
+            reason = Reply(self.content.render("engine.alleen_tekst", ctx.locale))
+            return StepResult(conv, [reason, self._leave_question(conv, ctx)], changed=False)
         if value == "_leave":
             result = self.leave(conv, ctx, "command")
             result.command = conv.data["_leave_for"]

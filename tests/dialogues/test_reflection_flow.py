@@ -145,11 +145,13 @@ def test_the_first_question_names_the_one_resident(engine):
     assert result.conversation.data["resident"] == 1
 
 
-def test_asked_questions_are_recorded_at_the_start(engine):
-    result = engine.start("reflectie", context())
-    asked = result.effects[0]
-    assert asked.kind == "asked_questions"
-    assert asked.params["data"]["vraag_1"] == result.conversation.data["vraag_1"]
+def test_asked_questions_are_recorded_when_shown_not_at_the_start(engine):
+    start = engine.start("reflectie", context())
+    assert "asked_questions" not in [e.kind for e in start.effects]
+    run = drive(engine, context())
+    asked = [e for e in run.effects if e.kind == "asked_questions"]
+    assert [e.params["slots"] for e in asked][0] == ["vraag_1"]
+    assert asked[0].params["data"]["vraag_1"] == run.results[0].conversation.data["vraag_1"]
 
 
 def test_reflection_in_english(engine):
@@ -167,7 +169,7 @@ def test_cancelled_visit_asks_two_questions_and_journals_afgezegd(engine):
     run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe="ikzelf",
                 afgezegd_gevoel="prima")
     assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_gevoel"]
-    assert run.kinds == ["asked_questions", "journal"]
+    assert run.kinds == ["journal"]   # no appreciative question was shown, so none counts
     journal = run.effect("journal").params
     assert journal["entry_kind"] == "afgezegd"
     assert journal["answers"] == {"bezoek": "afgezegd", "afgezegd_hoe": "ikzelf",
