@@ -94,7 +94,8 @@ class Engine:
         if spec.store:
             conv.answers[spec.store] = outcome.value
         if spec.store_label:
-            conv.answers[spec.store_label] = outcome.label
+            # A skipped question has no label to keep ("Sla over" is not an answer).
+            conv.answers[spec.store_label] = outcome.label if outcome.value is not None else None
         if spec.store and outcome.data.get("typed"):
             conv.data["typed"] = [*conv.data.get("typed", []), spec.store]
         replies: list[Reply] = []

@@ -1,4 +1,5 @@
-"""The engine stays calm when the world changed under a saved conversation."""
+"""Regressions: the engine stays calm when the world changed under a saved conversation,
+and a skipped question leaves nothing behind."""
 from datetime import datetime, timezone
 
 from content.render import Content
@@ -37,3 +38,12 @@ def test_media_while_asked_to_leave_says_only_text_and_asks_again():
     assert result.replies[0].text == ENGINE.content.render("engine.alleen_tekst", "nl")
     assert result.replies[1].text == ENGINE.content.render("engine.verlaten_vraag", "nl")
     assert result.changed is False
+
+
+def test_a_skipped_question_keeps_no_label():
+    """'Sla over' on the step question must not become a step called 'Sla over'."""
+    conv = saved("reflectie", "nieuwe_stap")
+    conv.data.update(stap_ideeen=["vraag_wens"], vraag_1="mooiste_moment")
+    result = ENGINE.step(conv, Input("button", data="f.abcd.3._skip"), CTX)
+    assert result.conversation.answers["nieuwe_stap"] is None
+    assert result.conversation.answers["nieuwe_stap_label"] is None
