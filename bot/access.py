@@ -23,18 +23,18 @@ COMMANDS: dict[str, frozenset[str]] = {
     "/dagboek": frozenset({VOLUNTEER}),
     "/zoek": frozenset({VOLUNTEER}),
     "/stap": frozenset({VOLUNTEER}),
+    "/zorg": frozenset({VOLUNTEER}),
+    "/bewoners": frozenset({VOLUNTEER}),
+    "/ritme": frozenset({VOLUNTEER}),
     "/pauze": frozenset({VOLUNTEER}),
     "/verder": frozenset({VOLUNTEER}),
-    "/bewoners": frozenset({VOLUNTEER}),
     "/overzicht": frozenset({VOLUNTEER}),
+    "/signalen": frozenset({PROFESSIONAL}),
+    "/vrijwilligers": frozenset({PROFESSIONAL}),
     "/uitnodigen": frozenset({COORDINATOR}),
     "/koppel": frozenset({COORDINATOR}),
     "/waardering": frozenset({COORDINATOR}),
     "/team": frozenset({COORDINATOR}),
-    "/ritme": frozenset({VOLUNTEER}),
-    "/zorg": frozenset({VOLUNTEER}),
-    "/signalen": frozenset({PROFESSIONAL}),
-    "/vrijwilligers": frozenset({PROFESSIONAL}),
 }
 
 # Button kinds: the part of callback_data before the first dot.
@@ -50,17 +50,18 @@ BUTTONS: dict[str, frozenset[str]] = {
     "ko": frozenset({COORDINATOR}),         # /koppel: volunteer → professional
     "wa": frozenset({COORDINATOR}),         # /waardering: recipients and template
     "ri": frozenset({VOLUNTEER}),           # buttons on a reminder or check-in
-    "s": frozenset({PROFESSIONAL, COORDINATOR}),  # a signal: s.<id>.<action>; handler checks assignment
+    "s": frozenset({PROFESSIONAL, COORDINATOR}),  # s.<id>.<action>; handler checks assignment
     "z": frozenset({VOLUNTEER}),            # offer to pass on a worry the detector noticed
     "d": frozenset({PROFESSIONAL}),         # weekly digest of aandachtspunten on/off
 }
 
 # What each role sees in Telegram's command menu, in this order.
 MENUS: dict[str, tuple[str, ...]] = {
-    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "zorg", "bewoners", "overzicht", "ritme", "pauze", "verder",
-                "privacy", "export", "vergeet", "taal", "help", "stop"),
+    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "zorg", "bewoners", "overzicht", "ritme",
+                "pauze", "verder", "privacy", "export", "vergeet", "taal", "help", "stop"),
     PROFESSIONAL: ("signalen", "vrijwilligers", "privacy", "export", "vergeet", "taal", "help"),
-    COORDINATOR: ("uitnodigen", "koppel", "waardering", "team", "privacy", "export", "vergeet", "taal", "help"),
+    COORDINATOR: ("uitnodigen", "koppel", "waardering", "team", "privacy", "export", "vergeet",
+                  "taal", "help"),
 }
 
 

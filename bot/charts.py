@@ -116,7 +116,25 @@ def render_png(visits: list[Visit], now: datetime, tz: ZoneInfo, labels: Labels)
     bottom.set_ylim(0, max(counts + [4]) + 1)
     bottom.yaxis.get_major_locator().set_params(integer=True)
 
-    for axes in (top, bottom):
+    return to_png(figure, (top, bottom))
+
+
+def weekly_bars_png(labels: list[str], counts: list[int], title: str) -> bytes:
+    """The /team picture: reflections per week (counts only, never names)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3.2), dpi=100)
+    axes = figure.add_subplot()
+    axes.bar(range(len(counts)), counts, color=COLOUR)
+    axes.set_xticks(range(len(labels)), labels, fontsize=8)
+    axes.set_title(title, fontsize=11)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    return to_png(figure, (axes,))
+
+
+def to_png(figure, all_axes) -> bytes:
+    """The shared finish of every picture: a quiet frame, then PNG bytes."""
+    for axes in all_axes:
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
     figure.tight_layout()

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot import broadcast, conversations, timing
+from bot import broadcast, charts, conversations, timing
 from bot.registry import button, command
 from bot.sender import with_retry
 from bot.ticker import recurring, task_handler
@@ -268,26 +268,6 @@ def _week_starts(now: datetime, tz: str, weeks: int) -> list[datetime]:
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def chart_png(labels: list[str], counts: list[int], title: str) -> bytes:
-    """Reflections per week as a bar chart (matplotlib Agg; run it off the event loop)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(7, 3.2), dpi=100)
-    axes = figure.add_subplot()
-    axes.bar(range(len(counts)), counts, color="#4a7c59")
-    axes.set_xticks(range(len(labels)), labels, fontsize=8)
-    axes.set_title(title, fontsize=11)
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
-
-
 @command("/team")
 async def team_overview(turn: Turn) -> None:
     now = turn.rt.clock.now()
@@ -303,6 +283,7 @@ async def team_overview(turn: Turn) -> None:
                    zorg_week=numbers.open_week, zorg_oud=numbers.open_old)
     labels = [s.astimezone(ZoneInfo(tz)).strftime("%d-%m") for s in starts]
     title = turn.text("coordinator.team_grafiek_titel")
-    png = await asyncio.get_running_loop().run_in_executor(None, chart_png, labels, counts, title)
+    png = await asyncio.get_running_loop().run_in_executor(
+        None, charts.weekly_bars_png, labels, counts, title)
     await with_retry(turn.rt.bot.send_photo, turn.chat_id, photo=io.BytesIO(png),
                      filename="team.png", caption=turn.text("coordinator.team_grafiek"))
