@@ -33,6 +33,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = getattr(update, "update_id", None)
     log.error("error update=%s type=%s", update_id, type(context.error).__name__,
               exc_info=context.error)
+    await _say_sorry(context.bot_data["rt"], update)
+
+
+async def _say_sorry(rt: Runtime, update: object) -> None:
+    """The person should not wait in silence: say something went wrong on our side."""
+    chat = getattr(update, "effective_chat", None)
+    person = getattr(update, "effective_user", None)
+    if chat is None or chat.type != "private":
+        return
+    locale = rt.content.locale((getattr(person, "language_code", None) or "")[:2])
+    try:
+        await rt.bot.send_message(chat.id, rt.content.render("algemeen.even_mis", locale))
+    except Exception:  # noqa: BLE001 - an apology that fails must not fail again
+        log.warning("could not tell chat=%s about the error", chat.id)
 
 
 def build_application(rt: Runtime) -> Application:
