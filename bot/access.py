@@ -46,6 +46,7 @@ BUTTONS: dict[str, frozenset[str]] = {
     "j": frozenset({VOLUNTEER}),            # journal paging
     "p": frozenset({VOLUNTEER}),            # steps
     "v": EVERYONE,                          # forgetting: the two confirmations
+    "pv": frozenset({VOLUNTEER}),           # what a volunteer shares with their contact person
     "b": frozenset({VOLUNTEER}),            # /bewoners: the people I visit
     "ko": frozenset({COORDINATOR}),         # /koppel: volunteer → professional
     "wa": frozenset({COORDINATOR}),         # /waardering: recipients and template

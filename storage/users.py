@@ -99,6 +99,10 @@ def set_share_digest(db: Database, user_id: int, allowed: bool) -> None:
     db.execute("UPDATE users SET share_digest = ? WHERE id = ?", [int(allowed), user_id])
 
 
+def set_share_energy(db: Database, user_id: int, allowed: bool) -> None:
+    db.execute("UPDATE users SET share_energy = ? WHERE id = ?", [int(allowed), user_id])
+
+
 def set_wants_digest(db: Database, user_id: int, wanted: bool) -> None:
     """A contact person wants (or no longer wants) the weekly digest."""
     db.execute("UPDATE users SET wants_digest = ? WHERE id = ?", [int(wanted), user_id])

@@ -14,9 +14,44 @@ async def help_command(turn: Turn) -> None:
     await turn.say(f"algemeen.help_{turn.user.role}")
 
 
+SHARING = {"energie": ("share_energy", users.set_share_energy),
+           "overzicht": ("share_digest", users.set_share_digest)}
+
+
 @command("/privacy")
 async def privacy(turn: Turn) -> None:
     await turn.say("algemeen.privacy", bewaartermijn=turn.rt.settings.retention_days)
+    if turn.user.role == "volunteer":
+        await _sharing_choices(turn, edit=False)
+
+
+async def _sharing_choices(turn: Turn, edit: bool) -> None:
+    """What a volunteer lets their contact person see, each switchable with one tap."""
+    rows = []
+    for what, (field, _setter) in SHARING.items():
+        state = "aan" if getattr(turn.user, field) else "uit"
+        rows.append((Button(turn.label(f"algemeen.delen_{what}_{state}"), f"pv.{what}"),))
+    await turn.say("algemeen.delen_vraag", buttons=tuple(rows), edit=edit,
+                   contact=await _contact_name(turn))
+
+
+async def _contact_name(turn: Turn) -> str:
+    from bot.facts import for_user
+    found = await turn.rt.store.run(for_user, turn.user, "privacy", turn.rt.clock.now())
+    return found.vars.get("contact") or turn.label("algemeen.je_contactpersoon")
+
+
+@button("pv")
+async def sharing_toggled(turn: Turn) -> None:
+    what = turn.button_parts[1] if len(turn.button_parts) > 1 else ""
+    if what not in SHARING:
+        await turn.notice(turn.text("engine.verlopen"))
+        return
+    field, setter = SHARING[what]
+    await turn.rt.store.run(setter, turn.user_id, not getattr(turn.user, field))
+    turn.user = await turn.rt.store.run(users.get, turn.user_id)
+    await turn.notice()
+    await _sharing_choices(turn, edit=True)
 
 
 @command("/stop")
