@@ -74,9 +74,22 @@ async def pop_expiry_notice(turn: Turn) -> None:
 
 
 async def start(turn: Turn, flow_id: str, data: dict | None = None) -> StepResult:
+    await _leave_open_conversation(turn)
     ctx = await context_for(turn, flow_id)
     result = turn.rt.engine.start(flow_id, ctx, data)
     return await finish(turn, result)
+
+
+async def _leave_open_conversation(turn: Turn) -> None:
+    """A button outside the conversation can start another one: leave the open one
+    properly first (its on_leave effects keep what was answered), never overwrite it."""
+    saved = await turn.rt.store.run(dialogue_state.load, turn.user_id)
+    if saved is None:
+        return
+    conv = to_conversation(saved)
+    result = turn.rt.engine.leave(conv, turn.context(), "replaced")
+    await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now())
+    log.info("flow replaced user=%s flow=%s", turn.user_id, conv.flow)
 
 
 async def step(turn: Turn, conv: Conversation) -> StepResult:

@@ -48,12 +48,8 @@ async def offer_answered(turn: Turn) -> None:
 
 
 async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) -> None:
-    """Leave the current conversation properly (what was answered is kept), then start
-    the signal flow with the recognised worries ticked and, for a crisis, level 3."""
-    conv = await conversations.load(turn)
-    if conv is not None:
-        ctx = await conversations.context_for(turn, conv.flow)
-        await conversations.finish(turn, turn.rt.engine.leave(conv, ctx, "signal"))
+    """The signal flow with the recognised worries ticked and, for a crisis, level 3.
+    (`conversations.start` leaves an open conversation properly first.)"""
     data: dict = {"via": "crisis" if urgent else "zorgtaal", "categories": categories}
     if urgent:
         data["niveau_min"] = 3
