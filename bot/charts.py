@@ -4,8 +4,6 @@ Pure functions from journal rows to numbers, and one function that draws a PNG w
 matplotlib's Agg backend (no display, no pyplot state: a `Figure` of its own per call, so
 drawing in a worker thread is safe). Labels come from content templates; the picture never
 holds a name or an alias.
-
-    .venv/bin/python -c "from bot.charts import demo; open('/tmp/o.png','wb').write(demo())"
 """
 from __future__ import annotations
 
@@ -88,7 +86,8 @@ def trend(visits: list[Visit]) -> str:
 def render_png(visits: list[Visit], now: datetime, tz: ZoneInfo, labels: Labels) -> bytes:
     """Two panels: energy per visit (top), visits per month (bottom). PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import DateFormatter
+    from matplotlib.dates import MonthLocator
+    from matplotlib.ticker import FuncFormatter
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(7, 6), dpi=110)
@@ -104,7 +103,10 @@ def render_png(visits: list[Visit], now: datetime, tz: ZoneInfo, labels: Labels)
     top.set_xlim(start, now.astimezone(tz) + timedelta(days=3))
     top.set_ylim(0.5, 5.5)
     top.set_yticks([1, 2, 3, 4, 5], [labels.energy_low, "", "", "", labels.energy_high])
-    top.xaxis.set_major_formatter(DateFormatter("%d-%m", tz=tz))
+    # Month names from the content (not the C locale's), at the first of each month.
+    top.xaxis.set_major_locator(MonthLocator(tz=tz))
+    top.xaxis.set_major_formatter(FuncFormatter(
+        lambda value, _pos: labels.months[_month_of(value, tz) - 1]))
     top.grid(axis="y", color="#dddddd", linewidth=0.8)
 
     per_month = visits_per_month(visits, now, tz)
@@ -143,11 +145,6 @@ def to_png(figure, all_axes) -> bytes:
     return out.getvalue()
 
 
-def demo() -> bytes:
-    """A sample picture, for looking at the layout."""
-    tz = ZoneInfo("Europe/Amsterdam")
-    now = datetime(2026, 3, 20, 15, 0, tzinfo=tz)
-    visits = [Visit(now - timedelta(days=7 * i), 1 + (i * 7) % 5) for i in range(20)]
-    labels = Labels("Hoe ging het met jou na een bezoek?", "Bezoeken per maand", "zwaar", "goed",
-                    tuple("jan feb mrt apr mei jun jul aug sep okt nov dec".split()))
-    return render_png(visits[::-1], now, tz, labels)
+def _month_of(value: float, tz: ZoneInfo) -> int:
+    from matplotlib.dates import num2date
+    return num2date(value, tz=tz).month
