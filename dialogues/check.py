@@ -99,9 +99,28 @@ def check_templates(content: Content) -> list[str]:
                 problems.append(f"content/{loc}: {template_id}: does not render: {exc}")
                 continue
             problems += check_text(f"content/{loc}: {template_id}", text)
+            problems += [f"content/{loc}: {template_id}: line {n} ends in a block tag after text, "
+                         "so its line break disappears; end the tag with '+%}'"
+                         for n in swallowed_line_breaks(entry["text"])]
             if template_id.startswith(("knoppen.",)) and len(text) > MAX_LABEL:
                 problems.append(f"content/{loc}: {template_id}: button label longer than {MAX_LABEL}")
     return problems
+
+
+BLOCK_TAG = re.compile(r"\{%.*?%\}")
+
+
+def swallowed_line_breaks(source: str) -> list[int]:
+    """Lines whose break Jinja's trim_blocks removes: text, then a block tag at the end,
+    then another line of text. (`+%}` keeps the break.)"""
+    lines = source.rstrip().split("\n")
+    found = []
+    for number, line in enumerate(lines[:-1], start=1):
+        stripped = line.rstrip()
+        if stripped.endswith("%}") and not stripped.endswith("+%}") \
+                and BLOCK_TAG.sub("", stripped).strip() and lines[number].strip():
+            found.append(number)
+    return found
 
 
 def check_text(where: str, text: str) -> list[str]:

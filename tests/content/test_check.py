@@ -74,6 +74,8 @@ BROKEN_TEMPLATES = {          # key -> (text, what the check must say about it)
     "ampersand": ("Koffie & thee", "algemeen.ampersand: not valid Telegram HTML"),
     "leeg": ("{% if false %}x{% endif %}", "algemeen.leeg: renders empty"),
     "lang": ("x" * 4097, "algemeen.lang: longer than 4096 characters"),
+    "regel": ("Hoi{% if voornaam %} {{ voornaam }}{% endif %}\nTot zo",
+              "algemeen.regel: line 1 ends in a block tag after text"),
 }
 
 
