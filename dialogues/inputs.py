@@ -156,7 +156,9 @@ def _daypart(spec, value, ctx, conv, content) -> Outcome:
         return Outcome("update", data={"_day": WEEKDAYS.index(value)})
     if value in DAYPARTS and "_day" in conv.data:
         day = conv.data["_day"]
-        shown = f"{label('knoppen.dag_' + WEEKDAYS[day])} {label('knoppen.dagdeel_' + value)}"
+        shown = content.render("moment.dag_en_dagdeel", ctx.locale,
+                               dag=label(f"moment.dag_{WEEKDAYS[day]}"),
+                               dagdeel=label(f"moment.dagdeel_{value}"))
         return Outcome("answer", {"day": day, "part": value}, shown)
     return Outcome("reprompt", reason="engine.gebruik_knoppen")
 

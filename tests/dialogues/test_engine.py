@@ -58,7 +58,7 @@ def content(tmp_path_factory) -> Content:
     root = tmp_path_factory.mktemp("content")
     for locale, templates in (("nl", TEST_TEMPLATES_NL), ("en", TEST_TEMPLATES_EN)):
         (root / locale).mkdir()
-        for name in ("knoppen.yaml", "engine.yaml"):
+        for name in ("knoppen.yaml", "engine.yaml", "moment.yaml"):
             shutil.copy(CONTENT_ROOT / locale / name, root / locale / name)
         (root / locale / "test.yaml").write_text(templates, encoding="utf-8")
     return Content(root)
@@ -647,7 +647,7 @@ def test_daypart_weekday_then_dagdeel_stores_both(make):
     conv = day.conversation
     result = engine.step(conv, press(conv, "middag"), ctx())
     assert result.conversation is None
-    assert result.replies[0].text == "Wanneer ga je meestal?\n\n» <i>di Middag</i>"
+    assert result.replies[0].text == "Wanneer ga je meestal?\n\n» <i>dinsdagmiddag</i>"
 
 
 def test_daypart_answer_value_is_day_index_and_part(make):
