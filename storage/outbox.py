@@ -80,3 +80,10 @@ def broadcast_counts(db: Database, broadcast_id: int) -> dict[str, int]:
     rows = db.execute("SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
                       [broadcast_id])
     return {status: n for status, n in rows}
+
+
+def cancel_pending(db: Database, recipient_id: int, kind: str) -> int:
+    """Drop messages of this kind still waiting for the recipient (e.g. a reminder held
+    back until 09:00 when they pause overnight)."""
+    return db.execute("DELETE FROM outbox WHERE recipient_id = ? AND kind = ? AND status = 'pending'",
+                      [recipient_id, kind]).rowcount

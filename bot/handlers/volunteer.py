@@ -7,7 +7,7 @@ from bot import conversations
 from bot.registry import button, command
 from bot.turn import Turn
 from dialogues.model import Button, Reply
-from storage import journal, steps, users
+from storage import journal, outbox, steps, users
 from storage.times import parse
 
 STEP_ANSWERS = ("gelukt", "deels", "nog_niet", "niet_nodig")
@@ -125,8 +125,15 @@ async def step_marked(turn: Turn) -> None:
 
 @command("/pauze")
 async def pause(turn: Turn) -> None:
-    await turn.rt.store.run(users.set_status, turn.user_id, "paused", turn.rt.clock.now())
+    await turn.rt.store.run(_pause, turn.user_id, turn.rt.clock.now())
     await turn.say("pauze.gepauzeerd")
+
+
+def _pause(db, user_id: int, now) -> None:
+    """Paused means nothing at all: also no reminder that was already waiting to go out."""
+    with db.atomic():
+        users.set_status(db, user_id, "paused", now)
+        outbox.cancel_pending(db, user_id, "reminder")
 
 
 @command("/verder")
