@@ -39,9 +39,15 @@ def proposed_level(categories: Iterable[str] | None, floor: int = 0) -> int:
 
 
 def final_level(answers: dict, data: dict) -> int:
-    """What the volunteer settled on: the proposal, or *dringend* if they raised it."""
+    """What the volunteer settled on: the proposal, or *dringend* if they raised it — or if
+    their note speaks of acute danger (then it is always passed on, as level 3 is)."""
     floor = int(data.get("niveau_min") or 0)
     level = proposed_level(answers.get("zorgen"), floor)
-    if answers.get("dringend") == "ja":
+    if answers.get("dringend") == "ja" or note_is_crisis(answers.get("notitie")):
         level = URGENT
     return level
+
+
+def note_is_crisis(note: object) -> bool:
+    from dialogues.detector import detect
+    return isinstance(note, str) and detect(note).level == "crisis"
