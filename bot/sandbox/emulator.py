@@ -55,6 +55,7 @@ from aiohttp import web
 
 from content.telegram_html import HtmlError, parse_html, utf16_length
 
+from . import control
 from .flood import FloodControl, FloodPolicy
 from .methods import (
     METHODS,
@@ -114,7 +115,7 @@ _TRIM = " \t\r\n\v\f"
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
-class EmulatorError(Exception):
+class EmulatorError(control.ControlError):
     """Misuse of the emulator's own API: unknown user, no such message or button, ..."""
 
 
@@ -521,8 +522,8 @@ class Emulator:
 
     def _make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
-        for http_method, name, action in self._control_routes():
-            app.router.add_route(http_method, f"/control/{name}", _control_handler(action))
+        for http_method, name, action in control.routes(self):
+            app.router.add_route(http_method, f"/control/{name}", control.endpoint(action))
         app.router.add_route("*", "/bot{token}/{method}", self._handle_bot_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_route("*", "/{tail:.*}", _not_found)
@@ -863,67 +864,6 @@ class Emulator:
         if stored is None:
             raise bad_request("invalid file_id")
         return stored.file_json()
-
-    # -- control API -----------------------------------------------------------------------------
-
-    def _control_routes(self) -> list[tuple[str, str, Callable[[dict], Any]]]:
-        """(HTTP method, path under /control/, action on the JSON body or query)."""
-        return [
-            ("POST", "users", lambda b: self.add_user(**b)),
-            ("POST", "groups", lambda b: self.add_group(**b)),
-            ("POST", "text", lambda b: {"update_id": self.send_text(**b)}),
-            ("POST", "other", lambda b: {"update_id": self.send_other(**b)}),
-            ("POST", "group_text", lambda b: {"update_id": self.send_group_text(**b)}),
-            ("POST", "press", lambda b: self.press(**b)._asdict()),
-            ("POST", "block", lambda b: self.block(b["user_id"], bool(b.get("blocked", True)))),
-            ("POST", "flood", lambda b: self.set_flood(**b)),
-            ("POST", "force_429", lambda b: self.force_429(**b)),
-            ("GET", "messages", lambda q: self.messages(int(q["chat_id"]))),
-            ("GET", "calls", lambda q: self.calls[int(q.get("since", 0)):]),
-            ("GET", "callback_answers", lambda q: self.callback_answers),
-            ("GET", "commands", self._control_commands),
-            ("GET", "updates", lambda q: self.pending_updates()),
-            ("GET", "state", lambda q: self.state()),
-        ]
-
-    def _control_commands(self, query: dict) -> list[dict]:
-        chat_id = int(query["chat_id"]) if "chat_id" in query else None
-        return [
-            {"scope": scope, "chat_id": chat, "user_id": user, "language_code": language,
-             "commands": commands}
-            for (scope, chat, user, language), commands in self._commands.items()
-            if chat_id is None or chat == chat_id
-        ]
-
-
-def _control_handler(action: Callable[[dict], Any]) -> Callable:
-    """Wrap an action as a JSON endpoint: {"ok": true, "result": ...} or 400 {"ok": false}."""
-
-    async def handle(request: web.Request) -> web.Response:
-        try:
-            body: dict = dict(request.query)
-            if request.body_exists:
-                body.update(await request.json())
-            result = action(body)
-        except KeyError as error:
-            return web.json_response({"ok": False, "error": f"missing field {error}"}, status=400)
-        except (EmulatorError, TypeError, ValueError) as error:
-            return web.json_response({"ok": False, "error": str(error)}, status=400)
-        return web.json_response({"ok": True, "result": _jsonable(result)})
-
-    return handle
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if hasattr(value, "__dataclass_fields__"):
-        return asdict(value)
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, set):
-        return sorted(value)
-    return value
 
 
 async def _read_params(request: web.Request) -> dict[str, str | Upload]:
