@@ -1,9 +1,12 @@
 """Where command and button handlers register themselves (see bot/handlers/)."""
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
-Handler = Callable[["Turn"], Awaitable[None]]  # noqa: F821
+if TYPE_CHECKING:
+    from bot.turn import Turn
+
+Handler = Callable[["Turn"], Awaitable[None]]
 
 COMMAND_HANDLERS: dict[str, Handler] = {}
 BUTTON_HANDLERS: dict[str, Handler] = {}

@@ -27,7 +27,7 @@ from bot.ticker import recurring, task_handler
 from bot.turn import Turn
 from content.appreciation import OWN_TEXT
 from dialogues.model import Button
-from storage import links, outbox, tasks, team, users
+from storage import links, outbox, tasks, team
 
 log = logging.getLogger(__name__)
 PAGE = 8

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from bot import conversations
 from bot.registry import button, command
 from bot.turn import Turn
-from dialogues.model import Button, Reply
+from dialogues.model import Button
 from storage import journal, outbox, steps, users
 from storage.times import parse
 

@@ -1,7 +1,7 @@
 """Timing of reminders (quiet hours), milestones as moments, the outbox keeping order."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import timing
