@@ -11,10 +11,11 @@ from typing import Awaitable, Callable
 
 from bot import conversations
 from bot.runtime import Runtime
-from storage import dialogue_state, journal, tasks, users
+from storage import dialogue_state, journal, outbox, tasks, users
 from storage.tasks import Task
 
 log = logging.getLogger(__name__)
+OUTBOX_KEEP_DAYS = 30
 TaskHandler = Callable[[Runtime, Task], Awaitable[None]]
 TASK_HANDLERS: dict[str, TaskHandler] = {}
 # Self-rescheduling tasks (weekly milestones, daily sweeps): kind → first due moment.
@@ -58,6 +59,7 @@ async def tick(rt: Runtime) -> None:
     await expire_idle_conversations(rt)
     await run_due_tasks(rt)
     await purge_old_journal(rt)
+    await purge_delivered_messages(rt)
     rt.wake_outbox()
 
 
@@ -67,6 +69,15 @@ async def purge_old_journal(rt: Runtime) -> None:
     removed = await rt.store.run(journal.purge_older_than, cutoff)
     if removed:
         log.info("retention removed=%s", removed)
+
+
+async def purge_delivered_messages(rt: Runtime) -> None:
+    """Delivered messages hold their text (a note, a name): keep them only as long as a
+    broadcast report or a retry could need them."""
+    cutoff = rt.clock.now() - timedelta(days=OUTBOX_KEEP_DAYS)
+    removed = await rt.store.run(outbox.purge_settled_before, cutoff)
+    if removed:
+        log.info("outbox purged removed=%s", removed)
 
 
 async def tick_job(context) -> None:

@@ -87,3 +87,9 @@ def cancel_pending(db: Database, recipient_id: int, kind: str) -> int:
     back until 09:00 when they pause overnight)."""
     return db.execute("DELETE FROM outbox WHERE recipient_id = ? AND kind = ? AND status = 'pending'",
                       [recipient_id, kind]).rowcount
+
+
+def purge_settled_before(db: Database, cutoff: datetime) -> int:
+    """Remove delivered, unreachable and failed rows created before `cutoff`."""
+    return db.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
+                      [iso(cutoff)]).rowcount
