@@ -26,7 +26,7 @@ def to_saved(user_id: int, conv: Conversation) -> SavedState:
                       conv.data, iso(conv.started_at), iso(conv.updated_at))
 
 
-def commit(db, user_id: int, result: StepResult, now) -> None:
+def commit(db, user_id: int, result: StepResult, now, timezone: str) -> None:
     """New state, effects and outbox rows: all or nothing."""
     with db.atomic():
         if result.conversation is None:
@@ -34,7 +34,7 @@ def commit(db, user_id: int, result: StepResult, now) -> None:
         else:
             dialogue_state.save(db, to_saved(user_id, result.conversation))
         for effect in result.effects:
-            effects.apply(db, user_id, effect, now)
+            effects.apply(db, user_id, effect, now, timezone)
 
 
 async def context_for(turn: Turn, flow_id: str) -> Context:
@@ -61,7 +61,7 @@ async def expire(rt, user_id: int, conv: Conversation, locale: str) -> None:
 
     def write(db):
         with db.atomic():
-            commit(db, user_id, result, now)
+            commit(db, user_id, result, now, rt.settings.timezone)
             tasks.schedule(db, EXPIRED_NOTICE, now, user_id=user_id)
     await rt.store.run(write)
     log.info("flow expired user=%s flow=%s", user_id, conv.flow)
@@ -88,7 +88,8 @@ async def _leave_open_conversation(turn: Turn) -> None:
         return
     conv = to_conversation(saved)
     result = turn.rt.engine.leave(conv, turn.context(), "replaced")
-    await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now())
+    await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
+                            turn.rt.settings.timezone)
     log.info("flow replaced user=%s flow=%s", turn.user_id, conv.flow)
 
 
@@ -100,7 +101,8 @@ async def step(turn: Turn, conv: Conversation) -> StepResult:
 
 async def finish(turn: Turn, result: StepResult) -> StepResult:
     if result.changed:
-        await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now())
+        await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
+                            turn.rt.settings.timezone)
         if result.effects:
             turn.rt.wake_outbox()
     log.info("flow step user=%s flow=%s state=%s effects=%s", turn.user_id,

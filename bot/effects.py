@@ -24,8 +24,10 @@ def applies(kind: str):
     return register
 
 
-def apply(db, user_id: int, effect: Effect, now: datetime) -> None:
-    APPLIERS[effect.kind](db, user_id, dict(effect.params), now)
+def apply(db, user_id: int, effect: Effect, now: datetime, timezone: str) -> None:
+    """Appliers get the flow's parameters plus the organisation's time zone (for
+    anything they schedule), since they run without the settings."""
+    APPLIERS[effect.kind](db, user_id, {**effect.params, "timezone": timezone}, now)
     log.info("effect applied user=%s kind=%s", user_id, effect.kind)
 
 

@@ -31,7 +31,6 @@ from storage.signals import Signal
 from storage.times import parse
 
 log = logging.getLogger(__name__)
-DEFAULT_TZ = "Europe/Amsterdam"
 ESCALATE = "signal_escalate"
 DIGEST = "signal_digest"
 URGENT_WITHIN = timedelta(hours=1)
@@ -179,14 +178,14 @@ def _signal(db, user_id: int, params: dict, now: datetime) -> None:
     if answers.get("overzicht") == "ja":
         users.set_share_digest(db, user_id, True)
     if status == "open":
-        deliver_new(db, signal_id, now, data.get("tz") or DEFAULT_TZ)
+        deliver_new(db, signal_id, now, params["timezone"])
 
 
 @applies("support_request")
 def _support_request(db, user_id: int, params: dict, now: datetime) -> None:
     """"Het wordt me te veel": about the volunteer, not a resident; same way out."""
     signal_id = signals.record_support(db, user_id, now)
-    deliver_new(db, signal_id, now, params["data"].get("tz") or DEFAULT_TZ)
+    deliver_new(db, signal_id, now, params["timezone"])
 
 
 @applies("signal_close")

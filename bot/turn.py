@@ -63,7 +63,7 @@ class Turn:
 
     def context(self, facts: dict | None = None, variables: dict | None = None) -> Context:
         base_vars = {"voornaam": self.user.first_name if self.user else self.first_name,
-                     "hulpnummers": helplines(self.rt), "tijdzone": self.rt.settings.timezone}
+                     "hulpnummers": helplines(self.rt)}
         base_vars.update(variables or {})
         return Context(self.locale, self.rt.clock.now(), base_vars, facts or {})
 

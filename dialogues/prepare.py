@@ -79,5 +79,4 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
     elif len(visited) == 1:
         (only_id, only_alias), = visited.items()
         prepared["resident"], prepared["alias"] = int(only_id), only_alias
-    prepared["tz"] = ctx.vars.get("tijdzone", "Europe/Amsterdam")
     return prepared

@@ -48,12 +48,11 @@ def schedule_next(db, user: users.User, now: datetime, tz: str) -> None:
 @applies("reminders")
 def _reminders(db, user_id: int, params: dict, now: datetime) -> None:
     """After `rhythm` stored the moment: replace any planned reminders by the new plan."""
-    from bot.config import load
     for kind in (REMINDER, FOLLOW_UP):
         tasks.cancel_for_user(db, user_id, kind)
     user = users.get(db, user_id)
     if user is not None:
-        schedule_next(db, user, now, params.get("timezone") or load().timezone)
+        schedule_next(db, user, now, params["timezone"])
 
 
 def _quiet_ok(rt, moment: datetime) -> datetime:

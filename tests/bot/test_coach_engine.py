@@ -43,7 +43,7 @@ def reflect(engine: Engine, db, now, answer=lambda state, buttons: buttons[0][0]
 
     def apply(result):
         for effect in result.effects:
-            effects.apply(db, VERA, effect, now)
+            effects.apply(db, VERA, effect, now, "Europe/Amsterdam")
     result = engine.start("reflectie", ctx())
     apply(result)
     asked = []

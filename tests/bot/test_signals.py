@@ -160,9 +160,9 @@ async def test_a_committed_signal_is_delivered_after_a_restart(tmp_path):
     params = {"flow": "zorg", "answers": {"zorgen": ["geld_post"], "dringend": "nee",
                                           "toestemming": "ja", "bewoner_weet": "ja",
                                           "notitie": SECRET, "notitie_delen": "nee"},
-              "data": {"resident": resident, "tz": "Europe/Amsterdam"}}
+              "data": {"resident": resident}}
     with db.atomic():
-        effects.apply(db, VERA, Effect("signal", params), now)
+        effects.apply(db, VERA, Effect("signal", params), now, "Europe/Amsterdam")
     assert outbox.pending_count(db) == 1
     db.close()
 
