@@ -28,6 +28,7 @@ diagram: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/detector.py
+	$(BIN)/python bench/turn.py
 	$(BIN)/python bench/journal.py
 	$(BIN)/python bench/broadcast.py
 
