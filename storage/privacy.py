@@ -34,8 +34,19 @@ def export(db: Database, user_id: int) -> dict[str, list[dict]]:
         params = [user_id] * where.count("?")
         rows = [dict(r) for r in db.query(f"SELECT * FROM {table} WHERE {where}", params)]
         hidden = _HIDDEN_COLUMNS.get(table, set())
-        result[table] = [{k: v for k, v in row.items() if k not in hidden} for row in rows]
+        rows = [{k: v for k, v in row.items() if k not in hidden} for row in rows]
+        if table == "signals":
+            rows = [_as_seen_by(row, user_id) for row in rows]
+        result[table] = rows
     return result
+
+
+def _as_seen_by(signal: dict, user_id: int) -> dict:
+    """A contact person's export holds the signals they were given, but a volunteer's note
+    only if the volunteer chose to share it (exactly what they could read in the chat)."""
+    if signal["volunteer_id"] != user_id and not signal["share_note"]:
+        return {**signal, "note": None}
+    return signal
 
 
 def forget(db: Database, user_id: int) -> None:

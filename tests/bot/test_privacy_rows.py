@@ -143,3 +143,19 @@ async def test_forget_leaves_no_row_no_index_entry_and_no_bytes(sandbox):
     assert await sandbox.rt.store.run(hits) == []
     assert file_bytes(sandbox).find(WORD.encode()) == -1, "her word is still in the file"
     assert db is sandbox.rt.store.db
+
+
+def test_a_contact_persons_export_holds_no_note_the_volunteer_kept_to_herself(db, now):
+    from storage import links, residents, signals, users
+    for uid, role, name in ((VERA, "volunteer", "Vera"), (PIM, "professional", "Pim")):
+        users.create(db, uid, role, name, "nl", now)
+    links.link(db, VERA, PIM, now)
+    resident = residents.add(db, VERA, "mevrouw L", now).id
+    for shared in (False, True):
+        signals.create(db, VERA, now, level=3, categories=["acuut"], resident_id=resident,
+                       note=f"{WORD} {shared}", share_note=shared, consent=True,
+                       resident_knows="nee", status="open", professional_id=PIM)
+    notes_pim = [s["note"] for s in privacy.export(db, PIM)["signals"]]
+    notes_vera = [s["note"] for s in privacy.export(db, VERA)["signals"]]
+    assert notes_pim == [None, f"{WORD} True"]
+    assert notes_vera == [f"{WORD} False", f"{WORD} True"]
