@@ -22,13 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bot.clock import parse_duration, parse_weekday_time, until_next
 from bot.sandbox.session import Sandbox
 
 LINE = re.compile(r"^(?P<who>[a-z][a-z0-9_]*)(?P<op>[:?!])\s?(?P<rest>.*)$")
 BLOCK = re.compile(r"^(?P<who>[a-z][a-z0-9_]*) (?P<what>blocks|unblocks)$")
-CLOCK = re.compile(r"^clock\s+(?P<delta>\+?\S+)$")
-CLOCK_TO = re.compile(r"^clock\s+to\s+(?P<when>\S+\s+\S+)$")
+CLOCK = re.compile(r"^clock\s+(?P<words>\+?\S+|to\s+\S+\s+\S+)$")
 
 
 class ScriptError(Exception):
@@ -83,13 +81,8 @@ async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], N
 
 
 async def _run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
-    if match := CLOCK_TO.match(line):
-        weekday, hour, minute = parse_weekday_time(match["when"])
-        await sandbox.advance_clock(until_next(sandbox.clock.now(), weekday, hour, minute,
-                                               sandbox.rt.settings.timezone))
-        return
     if match := CLOCK.match(line):
-        await sandbox.advance_clock(parse_duration(match["delta"]))
+        await sandbox.move_clock(match["words"])
         return
     if match := BLOCK.match(line):
         await sandbox.set_blocked(match["who"], match["what"] == "blocks")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot import ticker
 from bot.app import build_application, start_services, stop_services
-from bot.clock import OffsetClock
+from bot.clock import OffsetClock, parse_duration, parse_weekday_time, until_next
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.sandbox import demo
@@ -117,6 +117,17 @@ class Sandbox:
         return None
 
     # ---- time and idleness ----------------------------------------------------------
+
+    async def move_clock(self, words: str) -> None:
+        """`+2d` (forward by a duration) or `to mon 19:30` (forward to the next such moment,
+        in the organisation's time zone): the sandbox's `clock ...` line."""
+        words = words.strip()
+        if words.startswith("to "):
+            weekday, hour, minute = parse_weekday_time(words[3:])
+            delta = until_next(self.clock.now(), weekday, hour, minute, self.rt.settings.timezone)
+        else:
+            delta = parse_duration(words)
+        await self.advance_clock(delta)
 
     async def advance_clock(self, delta: timedelta) -> None:
         self.clock.advance(delta)

@@ -3,7 +3,7 @@
     vera> /bezoek          type as the current persona
     vera> 2                press button 2 on your newest message with buttons
     vera> @pim             switch persona (any new name is an unregistered user)
-    vera> clock +2d        move the clock and run what became due
+    vera> clock +2d        move the clock and run what became due (or: clock to mon 19:30)
     vera> :help            this help;  :quit  leaves
 """
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.clock import parse_duration
 from bot.sandbox.demo import PERSONAS
 from bot.sandbox.script import Inbox, plain, shown_text
 from bot.sandbox.session import Sandbox
@@ -69,7 +68,7 @@ async def _handle(sandbox: Sandbox, persona: str, line: str) -> str:
         sandbox.ensure_persona(persona)
         print(f"{DIM}you are now {persona}{RESET}")
     elif line.startswith("clock "):
-        await sandbox.advance_clock(parse_duration(line.split(None, 1)[1]))
+        await sandbox.move_clock(line.split(None, 1)[1])
     elif line.isdigit():
         await sandbox.press(persona, f"#{line}")
     else:
