@@ -11,7 +11,7 @@ from typing import Awaitable, Callable
 
 from bot import conversations
 from bot.runtime import Runtime
-from storage import dialogue_state, journal, outbox, tasks, users
+from storage import dialogue_state, journal, outbox, signals, tasks, users
 from storage.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,13 @@ async def tick(rt: Runtime) -> None:
 
 
 async def purge_old_journal(rt: Runtime) -> None:
-    """The retention period: journal entries older than `retention_days` are removed."""
+    """The retention period: journal entries, and worries that were dealt with, older than
+    `retention_days` are removed."""
     cutoff = rt.clock.now() - timedelta(days=rt.settings.retention_days)
     removed = await rt.store.run(journal.purge_older_than, cutoff)
-    if removed:
-        log.info("retention removed=%s", removed)
+    settled = await rt.store.run(signals.purge_settled_before, cutoff)
+    if removed or settled:
+        log.info("retention removed=%s signals=%s", removed, settled)
 
 
 async def purge_delivered_messages(rt: Runtime) -> None:

@@ -137,3 +137,10 @@ def recent_energy(db: Database, volunteer_id: int, limit: int = 4) -> list[int]:
     rows = db.execute("SELECT energy FROM journal_entries WHERE user_id = ? AND energy IS NOT NULL "
                       "ORDER BY created_at DESC, id DESC LIMIT ?", [volunteer_id, limit])
     return [r[0] for r in rows][::-1]
+
+
+def purge_settled_before(db: Database, cutoff: datetime) -> int:
+    """Signals that are closed (or stayed in the journal) and untouched since `cutoff` go,
+    with their events; open and picked-up ones stay until they are dealt with."""
+    return db.execute("DELETE FROM signals WHERE status IN ('closed', 'journal') AND updated_at < ?",
+                      [iso(cutoff)]).rowcount

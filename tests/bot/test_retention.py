@@ -35,3 +35,20 @@ async def test_journal_entries_go_after_the_retention_period(sandbox):
     await sandbox.advance_clock(timedelta(days=2))
     assert await sandbox.rt.store.run(journal.page, VERA) == []
     assert await sandbox.rt.store.run(journal.search, VERA, "stukje") == []
+
+
+async def test_worries_that_were_dealt_with_go_after_the_retention_period_open_ones_stay(sandbox):
+    from storage import signals
+    now = sandbox.clock.now()
+
+    def write(db):
+        closed = signals.create(db, VERA, now, level=2, categories=["woning"], status="closed")
+        still_open = signals.create(db, VERA, now, level=2, categories=["woning"], status="open")
+        return closed, still_open
+    closed, still_open = await sandbox.rt.store.run(write)
+    await sandbox.advance_clock(timedelta(days=366))
+    left = await sandbox.rt.store.run(lambda db: {r[0] for r in db.execute("SELECT id FROM signals")})
+    assert closed not in left and still_open in left
+    events = await sandbox.rt.store.run(
+        lambda db: db.execute("SELECT count(*) FROM signal_events WHERE signal_id = ?", [closed]).fetchone()[0])
+    assert events == 0
