@@ -74,7 +74,7 @@ async def _outside_flow(turn: Turn) -> None:
         prefix = turn.input.data.split(".", 1)[0]
         handler = BUTTON_HANDLERS.get(prefix)
         if handler is None or prefix == "f":
-            await turn.notice(turn.text("engine.verlopen"))
+            await turn.expired()
         else:
             await handler(turn)
     elif kind == "text":

@@ -39,6 +39,20 @@ class Turn:
     def button_parts(self) -> list[str]:
         return self.input.data.split(".")
 
+    async def button_choice(self, allowed) -> str | None:
+        """The value after the button's kind (`t.en` → "en") if it is one of `allowed`;
+        otherwise the pressed button is answered as expired and None returned."""
+        parts = self.button_parts
+        value = parts[1] if len(parts) > 1 else ""
+        if value in allowed:
+            return value
+        await self.expired()
+        return None
+
+    async def expired(self) -> None:
+        """Answer the pressed button: it no longer means anything."""
+        await self.notice(self.text("engine.verlopen"))
+
     def text(self, template_id: str, **variables: Any) -> str:
         return self.rt.content.render(template_id, self.locale, **variables)
 

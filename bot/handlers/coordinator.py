@@ -44,10 +44,6 @@ def _int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-async def _expired(turn: Turn) -> None:
-    await turn.notice(turn.text("engine.verlopen"))
-
-
 # ---- /koppel ----------------------------------------------------------------------------
 
 @command("/koppel")
@@ -86,14 +82,14 @@ async def link_button(turn: Turn) -> None:
     elif len(parts) == 4 and parts[1] == "p" and _int(parts[2]) and _int(parts[3]):
         await _link(turn, int(parts[2]), int(parts[3]))
     else:
-        await _expired(turn)
+        await turn.expired()
 
 
 async def _pick_professional(turn: Turn, volunteer_id: int) -> None:
     volunteer = await turn.rt.store.run(team.person, volunteer_id, "volunteer")
     pros = await turn.rt.store.run(team.professionals)
     if volunteer is None:
-        await _expired(turn)
+        await turn.expired()
         return
     await turn.notice()
     if not pros:
@@ -132,7 +128,7 @@ async def _link(turn: Turn, volunteer_id: int, professional_id: int) -> None:
     done = await turn.rt.store.run(_write_link, volunteer_id, professional_id, turn.rt.content,
                                    turn.rt.clock.now())
     if done is None:
-        await _expired(turn)
+        await turn.expired()
         return
     await turn.notice()
     turn.rt.wake_outbox()
@@ -181,7 +177,7 @@ async def appreciation_button(turn: Turn) -> None:
     elif what == "t" and len(parts) == 4:
         await _preview(turn, parts[2], parts[3])
     else:
-        await _expired(turn)
+        await turn.expired()
 
 
 async def _choose_template(turn: Turn, target: str) -> None:
@@ -202,7 +198,7 @@ async def _preview(turn: Turn, target: str, template: str) -> None:
     known = template == OWN_TEXT or template in turn.rt.content.appreciations("nl")
     found = await turn.rt.store.run(broadcast.recipients, target, turn.rt.clock.now()) if known else []
     if not found:
-        await _expired(turn)
+        await turn.expired()
         return
     await turn.notice()
     first = found[0]

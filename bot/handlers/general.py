@@ -43,9 +43,8 @@ async def _contact_name(turn: Turn) -> str:
 
 @button("pv")
 async def sharing_toggled(turn: Turn) -> None:
-    what = turn.button_parts[1] if len(turn.button_parts) > 1 else ""
-    if what not in SHARING:
-        await turn.notice(turn.text("engine.verlopen"))
+    what = await turn.button_choice(SHARING)
+    if what is None:
         return
     field, setter = SHARING[what]
     await turn.rt.store.run(setter, turn.user_id, not getattr(turn.user, field))
@@ -68,9 +67,8 @@ async def language(turn: Turn) -> None:
 
 @button("t")
 async def language_chosen(turn: Turn) -> None:
-    locale = turn.button_parts[1] if len(turn.button_parts) > 1 else ""
-    if locale not in LOCALES:
-        await turn.notice(turn.text("engine.verlopen"))
+    locale = await turn.button_choice(LOCALES)
+    if locale is None:
         return
     await turn.rt.store.run(users.set_language, turn.user_id, locale)
     turn.user = await turn.rt.store.run(users.get, turn.user_id)

@@ -23,9 +23,8 @@ async def choose_role(turn: Turn) -> None:
 
 @button("i")
 async def make_invite(turn: Turn) -> None:
-    role = turn.button_parts[1] if len(turn.button_parts) > 1 else ""
-    if role not in ROLES:
-        await turn.notice(turn.text("engine.verlopen"))
+    role = await turn.button_choice(ROLES)
+    if role is None:
         return
     settings = turn.rt.settings
     now = turn.rt.clock.now()

@@ -153,9 +153,8 @@ async def checkin_sweep(rt, task) -> None:
 
 @button("ri")
 async def reminder_button(turn: Turn) -> None:
-    what = turn.button_parts[1] if len(turn.button_parts) > 1 else ""
-    if what not in ("nu", "later", "geen", "ok"):
-        await turn.notice(turn.text("engine.verlopen"))
+    what = await turn.button_choice(("nu", "later", "geen", "ok"))
+    if what is None:
         return
     await turn.notice()
     if what in ("nu", "geen", "ok"):

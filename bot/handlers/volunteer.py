@@ -113,7 +113,7 @@ async def my_steps(turn: Turn) -> None:
 async def step_marked(turn: Turn) -> None:
     parts = turn.button_parts
     if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in STEP_ANSWERS:
-        await turn.notice(turn.text("engine.verlopen"))
+        await turn.expired()
         return
     # set_status matches on the presser's own user id: a forged step id changes nothing.
     changed = await turn.rt.store.run(steps.set_status, turn.user_id, int(parts[1]), parts[2],
