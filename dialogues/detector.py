@@ -85,10 +85,18 @@ class Detection:
     level: str | None = None  # "crisis", "concern" or None
     categories: tuple[str, ...] = ()  # signal category ids, crisis ones first
     rules: tuple[str, ...] = ()  # ids of the rules that matched
+    # Who is at risk: "resident" (the person visited), "volunteer" (the writer herself) or
+    # "other" (someone else in the home). The worry route depends on it.
+    at_risk: str = "resident"
+    families: tuple[str, ...] = ()  # families of meaning that matched, most urgent first
 
     @property
     def is_crisis(self) -> bool:
         return self.level == "crisis"
+
+    @property
+    def about_volunteer(self) -> bool:
+        return self.at_risk == "volunteer"
 
 
 NOTHING = Detection()
