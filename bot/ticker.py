@@ -139,11 +139,22 @@ async def _retry_task(rt: Runtime, task: Task, error: str) -> None:
         with db.atomic():
             tasks.retry_later(db, task.id, now + timedelta(seconds=delay), error)
             if hook is not None:
-                hook(db, task, now)
+                _notify(db, hook, task, now)
     log.warning("task failed id=%s kind=%s attempt=%s error=%s retry_in=%.0fs",
                 task.id, task.kind, failures, error, delay)
     try:
         await rt.store.run(write)
     except Exception as exc:  # noqa: BLE001 - still pending; the next tick tries it again
         log.error("task retry not recorded id=%s kind=%s error=%s", task.id, task.kind,
+                  type(exc).__name__)
+
+
+def _notify(db, hook, task: Task, now) -> None:
+    """The notice on its own savepoint: if it fails, the retry is still recorded, so the
+    task keeps its backoff instead of running again on every tick."""
+    try:
+        with db.atomic():
+            hook(db, task, now)
+    except Exception as exc:  # noqa: BLE001
+        log.error("task failure notice failed id=%s kind=%s error=%s", task.id, task.kind,
                   type(exc).__name__)
