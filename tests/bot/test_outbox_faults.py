@@ -100,3 +100,23 @@ def network_error(cause: Exception | None, cls=NetworkError) -> NetworkError:
 ])
 def test_which_network_errors_mean_it_may_have_arrived(cause, cls, reached):
     assert worker.maybe_reached(network_error(cause, cls)) is reached
+
+
+async def test_after_a_crash_mid_request_a_row_goes_once_more_and_never_a_third_time(sandbox):
+    """maybe_sent as a crash leaves it: 1 = one request may have gone out (send once
+    more), 2 = two may have (settle as uncertain, send nothing)."""
+    now = sandbox.clock.now()
+
+    def as_after_a_crash(db) -> tuple[int, int]:
+        with db.atomic():                  # one transaction: the worker never sees them at 0
+            rows = [outbox.enqueue(db, PIM, "test_note", text, now, recipient_id=PIM)
+                    for text in ("Misschien al een keer", "Misschien al twee keer")]
+            for row_id, count in zip(rows, (1, 2)):
+                db.execute("UPDATE outbox SET maybe_sent = ? WHERE id = ?", [count, row_id])
+        return rows[0], rows[1]
+    once, twice = await sandbox.rt.store.run(as_after_a_crash)
+    sandbox.rt.wake_outbox()
+    await wait_status(sandbox, once, "sent")
+    await wait_status(sandbox, twice, "uncertain")
+    assert received(sandbox, "Misschien al een keer") == 1
+    assert received(sandbox, "Misschien al twee keer") == 0
