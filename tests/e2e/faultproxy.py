@@ -6,12 +6,10 @@ outbox tests in tests/e2e/test_outbox_faults.py.
     await proxy.start(); ... proxy.base_url ...; await proxy.stop()
 
 Actions: PASS; DROP (close the connection after the emulator answered); ("hold", event)
-(answer only once the asyncio.Event is set); ("delay", seconds) (answer late, after the
-bot's read timeout).
+(answer only once the asyncio.Event is set: late, or after the bot gave up waiting).
 """
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Callable
 from urllib.parse import parse_qsl
@@ -72,6 +70,4 @@ class FaultProxy:
             return web.Response(status=204)
         if isinstance(action, tuple) and action[0] == "hold":
             await action[1].wait()
-        elif isinstance(action, tuple) and action[0] == "delay":
-            await asyncio.sleep(action[1])
         return web.Response(body=answer, status=status, content_type="application/json")
