@@ -5,6 +5,8 @@
     omzien invite --role R         print a one-time invite link (e.g. for the first coordinator)
     omzien content check           check flows and texts; non-zero exit on any problem
     omzien diagram                 write a Mermaid diagram per flow to docs/flows/
+    omzien backup PATH             a consistent, checked copy of the database (also while it runs)
+    omzien restore PATH            put a checked copy back (the bot must be stopped)
 """
 from __future__ import annotations
 
@@ -45,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help="write flow diagrams to docs/flows/")
     diagram.add_argument("--out", type=Path, default=Path("docs/flows"))
     diagram.set_defaults(func=cmd_diagram)
+    backup = sub.add_parser("backup", help="write a consistent, checked copy of the database")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database by a checked copy")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
@@ -117,6 +125,30 @@ def cmd_diagram(args) -> int:
     from dialogues.diagram import write_diagrams
     for path in write_diagrams(args.out):
         print(path)
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from storage.backup import BackupError, backup
+    try:
+        written = backup(config.load().db_path, args.path)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written: {written.summary()}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from storage.backup import BackupError, restore
+    target = config.load().db_path
+    try:
+        restored, aside = restore(args.path, target)
+    except BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored: {restored.summary()}")
+    print(f"the old database is kept at {aside}" if aside else "there was no database before")
     return 0
 
 
