@@ -172,10 +172,9 @@ class WebSandbox:
         if stored is None:
             raise web.HTTPNotFound()
         name = stored.file_name or "bestand"
-        inline = (stored.mime_type or "").startswith("image/")
-        disposition = "inline" if inline else "attachment"
-        return web.Response(body=stored.data,
-                            content_type=stored.mime_type or "application/octet-stream",
+        content_type = _content_type(stored)
+        disposition = "inline" if content_type.startswith("image/") else "attachment"
+        return web.Response(body=stored.data, content_type=content_type,
                             headers={"Content-Disposition": f'{disposition}; filename="{_ascii(name)}"'})
 
     # ---- acting -----------------------------------------------------------------------
@@ -279,6 +278,19 @@ def _personas_of(replay: Replay) -> list[str]:
         if match and match["who"] not in names:
             names.append(match["who"])
     return names
+
+
+IMAGE_MAGIC = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+
+
+def _content_type(stored) -> str:
+    """The stored type, or for an upload without one (PTB names photos plainly) its magic."""
+    if stored.mime_type and stored.mime_type != "application/octet-stream":
+        return stored.mime_type
+    for magic, kind in IMAGE_MAGIC.items():
+        if stored.data.startswith(magic):
+            return kind
+    return "application/octet-stream"
 
 
 def _ascii(name: str) -> str:
