@@ -29,7 +29,7 @@ async def browser_page(sandbox):
             try:
                 page = await browser.new_page(viewport={"width": 1440, "height": 900})
                 page.set_default_timeout(TIMEOUT_MS)
-                await page.goto(url)
+                page.url_of_sandbox = url
                 yield page
             finally:
                 await browser.close()
@@ -63,6 +63,7 @@ async def expect_text(page, name: str, pattern: str) -> None:
 
 async def test_a_worry_raised_by_clicking_reaches_pim_and_his_answer_reaches_vera(browser_page, tmp_path):
     page = browser_page
+    await page.goto(page.url_of_sandbox)
     for name, role in (("cora", "coördinator"), ("pim", "sociaal werker"), ("vera", "vrijwilliger")):
         await pane(page, name).locator(".role", has_text=role).wait_for()
 
@@ -84,3 +85,51 @@ async def test_a_worry_raised_by_clicking_reaches_pim_and_his_answer_reaches_ver
     shot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "sandbox.png"
     await page.screenshot(path=str(shot))
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+async def test_in_english_by_keyboard_with_labels_the_clock_and_a_replay(browser_page):
+    page = browser_page
+    await page.goto(page.url_of_sandbox + "?lang=en")
+    vera = pane(page, "vera")
+    await vera.locator(".role", has_text="volunteer").wait_for()
+    log = vera.get_by_role("log", name="Vera's chat with Omzien")
+    assert await log.get_attribute("aria-live") == "polite"
+
+    box = page.get_by_label("Message as Vera")
+    await box.focus()
+    await page.keyboard.type("/help")
+    await page.keyboard.press("Enter")
+    await expect_text(page, "vera", "Dit kun je bij mij doen")
+    await page.keyboard.press("Shift+Tab")  # from the text box back to the menu button
+    assert await page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "false"
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.className") == "command-item"
+    await page.keyboard.press("Escape")
+    assert await page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "false"
+
+    clock = page.locator("#clock-now")
+    before = await clock.get_attribute("data-iso")
+    await page.get_by_role("button", name="+1 day").click()
+    await page.wait_for_function(
+        "before => document.querySelector('#clock-now').getAttribute('data-iso') !== before", arg=before)
+    moved = await clock.get_attribute("data-iso")
+    assert moved[:10] != before[:10]
+
+    await page.get_by_text("Replay a script").click()
+    await page.get_by_label("Script").select_option("zorg_niveau1.txt")
+    await page.get_by_role("button", name="Start").click()
+    await page.get_by_role("button", name="Next step").click()
+    await page.locator("#replay-log li.ok", has_text="pim: /vrijwilligers").wait_for()
+
+
+def test_a_missing_browser_fails_in_ci_and_is_skipped_loudly_elsewhere(monkeypatch):
+    from . import web_browser
+
+    monkeypatch.setattr(web_browser, "chromium_path", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no Chromium found"):
+        web_browser.require_browser()
+    monkeypatch.setenv("CI", "false")
+    with pytest.warns(UserWarning, match="BROWSER TEST SKIPPED"):
+        with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+            web_browser.require_browser()

@@ -201,7 +201,9 @@ function renderMessage(pane, message) {
     bubble.append(text);
   }
   if (message.media.length) bubble.append(el("div", { class: "text", text: t("otherMedia", { kinds: message.media.join(", ") }) }));
-  const time = new Date(message.date * 1000).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+  // Telegram stamps a message with real time; shown in the organisation's zone, like the clock.
+  const time = new Date(message.date * 1000).toLocaleTimeString(locale(), {
+    hour: "2-digit", minute: "2-digit", timeZone: state.clock?.timezone });
   bubble.append(el("span", { class: "meta", text: message.edited ? `${t("edited")} ${time}` : time }));
   item.append(bubble);
   if (message.buttons.length) item.append(renderKeyboard(pane, message));
@@ -268,7 +270,7 @@ function drawClock() {
   if (!state.clock) return;
   const output = document.getElementById("clock-now");
   output.textContent = clockText();
-  output.dateTime = botNow().toISOString();
+  output.dataset.iso = botNow().toISOString();
 }
 
 async function moveClock(move) {
