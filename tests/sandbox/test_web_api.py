@@ -203,6 +203,19 @@ async def test_requests_not_addressed_to_loopback_are_refused(client):
     assert response.status == 421
 
 
+async def test_another_sites_page_can_neither_act_nor_listen(client):
+    foreign = {"Origin": "http://omzien.example"}
+    response = await client.post("/api/chats/vera/text", json={"text": "/help"}, headers=foreign)
+    assert response.status == 403
+    assert (await chat(client, "vera"))["messages"] == []
+    response = await client.get("/ws", headers={**foreign, "Connection": "Upgrade",
+                                                "Upgrade": "websocket"})
+    assert response.status == 403
+    own = {"Origin": f"http://{client.host}:{client.port}"}
+    response = await client.post("/api/chats/vera/text", json={"text": "/help"}, headers=own)
+    assert response.status == 200
+
+
 async def test_the_page_and_its_files_come_from_the_package_with_a_strict_policy(client):
     page = await client.get("/")
     assert page.status == 200 and "Omzien" in await page.text()

@@ -115,6 +115,12 @@ async def test_in_english_by_keyboard_with_labels_the_clock_and_a_replay(browser
     moved = await clock.get_attribute("data-iso")
     assert moved[:10] != before[:10]
 
+    await page.get_by_text("+ persona").click()
+    await page.get_by_label("Name").fill("wim")
+    await page.get_by_role("button", name="Add").click()
+    await pane(page, "wim").locator(".role", has_text="volunteer").wait_for()
+    assert await page.evaluate("document.activeElement.id") == "pane-wim-text"
+
     await page.get_by_text("Replay a script").click()
     await page.get_by_label("Script").select_option("zorg_niveau1.txt")
     await page.get_by_role("button", name="Start").click()

@@ -13,7 +13,8 @@
     GET  /ws                        events: snapshot, messages, commands, notice, clock, …
 
 Every action waits until the bot is idle, as a script step does, and runs one at a time.
-Binds 127.0.0.1 by default and then answers only requests addressed to it (no DNS rebinding).
+Binds 127.0.0.1 by default and then answers only requests addressed to it (no DNS rebinding),
+and never a request or socket that another site's page makes through the browser.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import ipaddress
 import logging
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -128,6 +130,8 @@ class WebSandbox:
         if self.loopback_only and not is_loopback(request.url.host or ""):
             return web.json_response({"ok": False, "error": "not addressed to 127.0.0.1"},
                                      status=421)
+        if not _same_origin(request):  # another site's page, via this browser
+            return web.json_response({"ok": False, "error": "other origin"}, status=403)
         try:
             response = await handler(request)
         except ACTION_ERRORS as error:
@@ -248,6 +252,14 @@ class WebSandbox:
         finally:
             self.feed.sockets.discard(socket)
         return socket
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Browsers name the page behind a cross-site POST or WebSocket in Origin; it must be ours."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not from a browser page (curl, tests), or a same-origin GET
+    return urlsplit(origin).netloc == request.host
 
 
 def ok(result) -> web.Response:
