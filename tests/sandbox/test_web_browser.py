@@ -30,6 +30,9 @@ async def browser_page(sandbox):
                 page = await browser.new_page(viewport={"width": 1440, "height": 900})
                 page.set_default_timeout(TIMEOUT_MS)
                 page.url_of_sandbox = url
+                page.errors = []  # script errors and failed loads: a working page has none
+                page.on("pageerror", lambda error: page.errors.append(str(error)))
+                page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
                 yield page
             finally:
                 await browser.close()
@@ -85,6 +88,7 @@ async def test_a_worry_raised_by_clicking_reaches_pim_and_his_answer_reaches_ver
     shot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "sandbox.png"
     await page.screenshot(path=str(shot))
     assert shot.read_bytes().startswith(b"\x89PNG")
+    assert page.errors == []
 
 
 async def test_in_english_by_keyboard_with_labels_the_clock_and_a_replay(browser_page):
@@ -126,6 +130,7 @@ async def test_in_english_by_keyboard_with_labels_the_clock_and_a_replay(browser
     await page.get_by_role("button", name="Start").click()
     await page.get_by_role("button", name="Next step").click()
     await page.locator("#replay-log li.ok", has_text="pim: /vrijwilligers").wait_for()
+    assert page.errors == []
 
 
 def test_a_missing_browser_fails_in_ci_and_is_skipped_loudly_elsewhere(monkeypatch):

@@ -143,8 +143,14 @@ function updatePane(persona) {
 
 async function sendText(pane, text) {
   toggleMenu(pane, false);
-  try { await act(`/api/chats/${pane.persona.name}/text`, { text }); } catch { /* said */ }
+  try {
+    showChat(pane, await act(`/api/chats/${pane.persona.name}/text`, { text }));
+  } catch { /* said */ }
 }
+
+// The answer to an action is the chat once the bot is idle: draw it at once, so the pane is
+// complete when the action ends, whichever comes first, this or the socket's events.
+function showChat(pane, chat) { applyChat(pane.persona.name, chat.messages, chat.commands); }
 
 function toggleMenu(pane, open = pane.menuList.hidden) {
   pane.menuList.hidden = !open;
@@ -169,8 +175,11 @@ function renderMenu(pane) {
 
 function upsertMessage(pane, message) {
   const old = pane.messages.get(message.id);
+  const drawn = JSON.stringify(message);
+  if (old && old.dataset.drawn === drawn) return;  // unchanged: keep the node (and focus)
   const hadFocus = old && old.contains(document.activeElement);
   const node = renderMessage(pane, message);
+  node.dataset.drawn = drawn;
   if (old) old.replaceWith(node); else pane.list.append(node);
   pane.messages.set(message.id, node);
   if (hadFocus) (node.querySelector(".keyboard button") ?? pane.input).focus();
@@ -231,7 +240,8 @@ async function press(pane, message, button, node) {
   node.closest(".keyboard").querySelectorAll("button").forEach((b) => { b.disabled = true; });
   node.classList.add("pressed");
   try {
-    await act(`/api/chats/${pane.persona.name}/press`, { message_id: message.id, data: button.data });
+    showChat(pane, await act(`/api/chats/${pane.persona.name}/press`,
+                             { message_id: message.id, data: button.data }));
   } catch {
     node.closest(".keyboard")?.querySelectorAll("button").forEach((b) => { b.disabled = false; });
   }
@@ -388,8 +398,10 @@ function setLanguage(lang) {
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const pane of state.panes.values()) {
     updatePane(pane.persona);
-    for (const node of pane.list.querySelectorAll(".visually-hidden")) {
-      node.textContent = node.closest(".mine") ? t("fromUser", { name: pane.persona.first_name }) : t("fromBot");
+    for (const node of [...pane.messages.values()]) {  // redraw: labels, "edited", times
+      const message = JSON.parse(node.dataset.drawn);
+      delete node.dataset.drawn;
+      upsertMessage(pane, message);
     }
   }
   drawClock();
