@@ -2,6 +2,7 @@
 
     omzien run                     sandbox without TELEGRAM_BOT_TOKEN, real long polling with it
     omzien sandbox [--script F]    the local Telegram with the real bot; a script replays and checks
+    omzien sandbox --web [--port P]  the same in a browser: cora, pim and vera side by side
     omzien invite --role R         print a one-time invite link (e.g. for the first coordinator)
     omzien content check           check flows and texts; non-zero exit on any problem
     omzien diagram                 write a Mermaid diagram per flow to docs/flows/
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="local Telegram with the real bot")
     sandbox.add_argument("--script", type=Path, help="replay and check a sandbox script")
     sandbox.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    sandbox.add_argument("--web", action="store_true", help="serve the sandbox as a web page")
+    sandbox.add_argument("--port", type=int, default=8765, help="web page port (default 8765)")
+    sandbox.add_argument("--host", default="127.0.0.1",
+                         help="web page address (default 127.0.0.1: this computer only)")
     sandbox.set_defaults(func=cmd_sandbox)
     invite = sub.add_parser("invite", help="print a one-time invite link")
     invite.add_argument("--role", required=True, choices=("volunteer", "professional", "coordinator"))
@@ -60,7 +65,8 @@ def cmd_run(args) -> int:
     settings = config.load()
     if settings.sandbox:
         print("No TELEGRAM_BOT_TOKEN set: starting the sandbox.\n")
-        return cmd_sandbox(argparse.Namespace(script=None, db=None))
+        return cmd_sandbox(argparse.Namespace(script=None, db=None, web=True, port=8765,
+                                              host="127.0.0.1", chat=True))
     from bot.live import run_polling
     run_polling(settings)
     return 0
@@ -70,8 +76,12 @@ def cmd_sandbox(args) -> int:
     from bot.sandbox.script import read_script, run_script
     from bot.sandbox.session import Sandbox
     from bot.sandbox.terminal import chat
+    from bot.sandbox.web.serve import serve_page
 
     settings = config.load()
+    web = getattr(args, "web", False) and not args.script
+    # `make run` chats in the terminal beside the page; `--web` alone only serves it.
+    with_chat = getattr(args, "chat", not web) and sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="omzien-sandbox-") as scratch:
         db_path = args.db or Path(scratch) / "sandbox.db"
 
@@ -81,6 +91,10 @@ def cmd_sandbox(args) -> int:
             try:
                 if args.script:
                     return await run_script(sandbox, read_script(args.script))
+                if web:
+                    return await serve_page(sandbox, args.host, args.port,
+                                            chat(sandbox) if with_chat else None,
+                                            any_port=getattr(args, "chat", False))
                 await chat(sandbox)
                 return 0
             finally:
