@@ -50,17 +50,21 @@ def normalise(text: str) -> str:
 
 
 def edit_distance(a: str, b: str, most: int) -> int:
-    """Levenshtein distance, giving up (most + 1) once it is certainly larger than `most`."""
+    """Edits (insert, delete, replace, swap two neighbours) from a to b; most + 1 if more."""
     if abs(len(a) - len(b)) > most:
         return most + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)  # "zelfmorod": two letters swapped
+            current.append(cost)
         if min(current) > most:
             return most + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 
