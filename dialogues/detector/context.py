@@ -7,6 +7,8 @@ present) and ``subjects``; this module only knows how to weigh them:
   sentence also says it is happening now ("nu", "weer", "now", "again");
 - a match in a sentence about the long past ("twintig jaar terug", "years ago") does not count
   either, with the same exception: a death long ago is no new worry;
+- a worry in a sentence that says it is over or fine ("de fysio helpt goed", "all sorted") is no
+  concern; a crisis always counts;
 - reported speech ("zijn dochter vertelde dat hij wil stoppen met leven") still counts, and makes
   an "ik" in it the resident's, not the volunteer's.
 """
@@ -66,6 +68,10 @@ class Context:
         if not (self._has("fiction", sentence) or self._has("long_past", sentence)):
             return False
         return not self._has("present", sentence)
+
+    def resolved(self, text: str, start: int, end: int) -> bool:
+        """The sentence says the worry is over or harmless ("gaat alweer beter", "fine")."""
+        return self._has("resolved", _sentence(text, start, end))
 
     def reported(self, text: str) -> bool:
         """Someone else's words are passed on ("ze zei", "zegt hij", "she told me")."""

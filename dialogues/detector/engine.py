@@ -112,6 +112,8 @@ class Engine:
     def _counts(self, rule: Rule, text: str, match: re.Match[str]) -> bool:
         if self.context.distanced(text, match.start(), match.end()):
             return False
+        if rule.level == "concern" and self.context.resolved(text, match.start(), match.end()):
+            return False
         if not rule.negatable:
             return True
         first = _WORD_RE.search(match.group(0))

@@ -27,7 +27,7 @@ from .text import strip_accents
 
 _SHORTHAND_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 RULE_KEYS = frozenset({"id", "level", "category", "patterns", "negatable", "family", "who", "words"})
-CONTEXT_KINDS = ("reported", "fiction", "long_past", "present")
+CONTEXT_KINDS = ("reported", "fiction", "long_past", "present", "resolved")
 
 
 def _word_list(data: Mapping[str, Any], key: str, where: str) -> list[str]:

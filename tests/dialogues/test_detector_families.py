@@ -5,7 +5,10 @@ Every example phrase in the issue text is here with the family and person it mus
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from dialogues import detector
 from dialogues.detector import CRISIS_FAMILIES, Detection, detect
@@ -127,3 +130,14 @@ def test_typos_are_corrected_only_towards_crisis_words_and_only_slightly() -> No
     assert spelling.apply("zelfmordgedachten") == "zelfmoordgedachten"
     assert spelling.apply("zelfstandig") == "zelfstandig"  # far from any crisis word
     assert spelling.apply("nietje") == "nietje"  # variants replace whole words only
+
+
+def test_signal_words_change_nothing_on_the_development_corpus() -> None:
+    """Every dev note gives the same result with and without the signal-word pre-check."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "corpus" / "detector_dev.yaml"
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert len(items) > 300
+    different = [
+        i["text"] for i in items if detect(i["text"]) != detector._ENGINE.detect(i["text"], precheck=False)
+    ]
+    assert different == []
