@@ -25,15 +25,24 @@ _WORD_RE = re.compile(r"[\w']+")
 # Words that may stand between the subject and the match: "ik wil echt gewoon dood".
 LOOK_BACK_WORDS = 8
 
-FIRST_PERSON = frozenset("ik i i'm im i've i'd i'll me mij mezelf mijzelf myself 'k".split())
+# Only subject forms: in "hij vroeg me welke brug" or "ik kreeg haar niet wakker" the volunteer
+# is not the one at risk.
+FIRST_PERSON = frozenset("ik i i'm im i've i'd i'll mezelf mijzelf myself 'k".split())
+FIRST_OBJECT = frozenset("me mij".split())
 THIRD_PERSON = frozenset(
-    "ze zij hij ie mevrouw meneer she he her him mrs mr mevr dhr zichzelf herself himself".split()
+    "ze zij hij ie mevrouw meneer she he her him mrs mr zichzelf herself himself".split()
 )
+VICTIM_THIRD = frozenset("haar hem d'r mevrouw meneer her him".split())
 POSSESSIVE = frozenset("haar zijn z'n zn d'r der her his".split())
 # Someone else in the home, after a possessive: "haar man wil dood" is about him.
 OTHERS = frozenset(
     "man vrouw partner zoon dochter kleinzoon kleindochter broer zus kind kinderen echtgenoot "
     "husband wife partner son daughter grandson granddaughter brother sister child kids".split()
+)
+# People outside the resident's household who may be threatened by the resident.
+OUTSIDERS = frozenset(
+    "buurman buurvrouw buren schoonzoon schoondochter neef nicht neighbour neighbor neighbours "
+    "neighbors lad".split()
 )
 
 
@@ -78,8 +87,8 @@ class Context:
         return self._has("reported", text) or '"' in text
 
     def at_risk(self, rule: Rule, text: str, start: int, end: int) -> str:
-        if rule.who_from == "other":
-            return "other"
+        if rule.who_from in ("other", "resident"):
+            return rule.who_from
         if rule.who_from == "volunteer":
             return "resident" if self.reported(text) else "volunteer"
         person = self._person(rule, text, start, end)
@@ -90,14 +99,10 @@ class Context:
     def _person(self, rule: Rule, text: str, start: int, end: int) -> str | None:
         """Who the match is about: "first", "third", "other" or None (not said)."""
         inside = _WORD_RE.findall(text[start:end])
-        if rule.who_from == "object":
-            # "hij kwam met een mes op me af": the one it is done to stands in the match.
-            for i, word in enumerate(inside):
-                if word in FIRST_PERSON:
-                    return "first"
-                if word in OTHERS and i > 0 and inside[i - 1] in POSSESSIVE:
-                    return "third"  # "sloeg zijn vrouw": the resident or her partner
         before = _WORD_RE.findall(text[max(0, start - 80) : start])[-LOOK_BACK_WORDS:]
+        victim = _victim(inside)
+        if victim and (rule.who_from == "object" or victim == "third"):
+            return victim
         words = before + inside[:2]
         for i in range(len(words) - 1, -1, -1):
             word = words[i]
@@ -107,4 +112,20 @@ class Context:
                 return "first"
             if word in THIRD_PERSON:
                 return "third"
-        return None
+        after = _WORD_RE.findall(text[end : end + 40])[:4]
+        return "first" if any(w in FIRST_PERSON for w in after) else None
+
+
+def _victim(words: list[str]) -> str | None:
+    """Who a match names as the one it happens to, pronouns first: in "haar man haar slaat" it
+    is "haar" (the resident), in "sloeg zijn vrouw" his wife (other), in "slaat me" the writer."""
+    possessive = {i for i, w in enumerate(words[:-1]) if w in POSSESSIVE and words[i + 1] in OTHERS}
+    for i, word in enumerate(words):
+        if i > 0 and (word in FIRST_PERSON or word in FIRST_OBJECT):
+            return "first"
+    for i, word in enumerate(words):
+        if i > 0 and word in VICTIM_THIRD and i not in possessive:
+            return "third"
+    if possessive or any(w in OUTSIDERS for w in words):
+        return "other"
+    return None

@@ -166,10 +166,14 @@ class Engine:
         # Crisis first, then the most urgent family, so the right route and numbers lead.
         hits.sort(key=lambda hit: (LEVELS.index(hit[0].level), FAMILIES.index(hit[0].family)))
         rule, match = hits[0]
+        at_risk = self.context.at_risk(rule, text, match.start(), match.end())
+        families = [r.family for r, _ in hits]
+        if rule.level == "crisis" and at_risk == "volunteer":
+            families.insert(0, "vrijwilliger_zelf")  # the help is for her: 113, huisarts
         return Detection(
             level=rule.level,
             categories=tuple(dict.fromkeys(c for r, _ in hits for c in r.categories)),
             rules=tuple(r.id for r, _ in hits),
-            at_risk=self.context.at_risk(rule, text, match.start(), match.end()),
-            families=tuple(dict.fromkeys(r.family for r, _ in hits)),
+            at_risk=at_risk,
+            families=tuple(dict.fromkeys(families)),
         )

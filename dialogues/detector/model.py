@@ -8,8 +8,9 @@ from dataclasses import dataclass
 LEVELS = ("crisis", "concern")
 AT_RISK = ("resident", "volunteer", "other")
 # How a rule tells who is at risk: the person the clause is about (a death wish, a fall), the
-# person something is done to (hitting, threats), or fixed by the rule itself.
-WHO_FROM = ("subject", "object", "volunteer", "other")
+# person something is done to (hitting, threats), or fixed by the rule itself (money taken from
+# the resident: whoever is named in the sentence, the resident is at risk).
+WHO_FROM = ("subject", "object", "volunteer", "other", "resident")
 
 # Signal category ids, from seed-notes-004 §4.7 (see docs in PRODUCT.md, section Signals).
 CATEGORIES = frozenset(
