@@ -55,6 +55,21 @@ FAMILY_CASES: list[tuple[str, str, str]] = [
     ("ze reageert niet meer.", "medisch_acuut", "resident"),
     ("hij heeft al dagen niks gegeten of gedronken", "verwaarlozing_acuut", "resident"),
     ("hij sluit haar op in de slaapkamer", "opsluiting_geld", "resident"),
+    ("het is mooi geweest zegt ze", "doodswens_passief", "resident"),
+    ("je hoeft volgende week niet te komen zei hij", "doodswens_passief", "resident"),
+    ("de melk van gisteren staat nog op de stoep", "medisch_acuut", "resident"),
+    ("he shook her hard", "geweld", "resident"),
+    ("i know where you live he shouted at her", "bedreiging", "resident"),
+    ("she said you dont need to come next week", "doodswens_passief", "resident"),
+    ("he said he might do something stupid tonight", "doodswens_actief", "resident"),
+    ("she couldnt lift her arm and her face looked odd", "medisch_acuut", "resident"),
+    ("her nephew uses her bank card and she doesnt know what for", "opsluiting_geld", "resident"),
+    ("he has bedsores and nobody has been", "verwaarlozing_acuut", "resident"),
+    ("hij schreeuwde tegen mevrouw ik maak je af", "bedreiging", "resident"),
+    ("haar kleinzoon neemt stiekem geld op van haar rekening", "opsluiting_geld", "resident"),
+    ("hij knijpt haar hard in haar arm", "geweld", "resident"),
+    ("ze krast in haar armen met een schaar", "zelfbeschadiging", "resident"),
+    ("hij heeft doorligwonden en niemand komt", "verwaarlozing_acuut", "resident"),
 ]
 
 # Fiction, the news and the long past are no crisis and no new worry.
@@ -65,6 +80,9 @@ DISTANCED = [
     "we watched a film about a man who killed himself",
     "her husband died peacefully thirty years ago",
     "ze vertelde over de oorlog, in de oorlog werd haar vader geslagen",
+    "we watched a film where someone was pushed",
+    "meneer zei ik maak je af met dammen en dat deed ie ook",
+    "she shook his hand",
 ]
 
 
