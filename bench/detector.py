@@ -1,19 +1,30 @@
-"""How long the crisis/concern detector takes per message (target: < 0.2 ms).
+"""Crisis/concern detector: recall and false alarms on the evaluation corpus, and speed.
 
-Run: .venv/bin/python bench/detector.py
+Run:  .venv/bin/python bench/detector.py              (development half + speed)
+      .venv/bin/python bench/detector.py --misses     (also list the dev misses, to tune)
+      .venv/bin/python bench/detector.py --heldout    (also the held-out half: only to report)
+
+The corpus (bench/corpus/, see its README) was written by someone who never saw the rules. Tune
+on the development half only; the held-out half measures nothing once its misses are read.
 """
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dialogues.detector import detect  # noqa: E402
 
-MESSAGES = [
+CORPUS = Path(__file__).with_name("corpus")
+HALVES = {"dev": "detector_dev.yaml", "held-out": "detector_heldout.yaml"}
+SPEED_MESSAGES = [
     "we hebben samen koffie gedronken en foto's bekeken",
     "ze wil niet meer leven zei ze vandaag",
     "ik ga dood van het lachen met haar verhalen",
@@ -24,19 +35,99 @@ MESSAGES = [
 ]
 
 
-def main() -> None:
-    for text in MESSAGES:
+def load(half: str) -> list[dict]:
+    return yaml.safe_load((CORPUS / HALVES[half]).read_text(encoding="utf-8"))
+
+
+def _hit(item: dict, found) -> bool:
+    """Crisis must be found as crisis; a concern counts when anything is raised."""
+    if item["level"] == "crisis":
+        return found.level == "crisis"
+    if item["level"] == "concern":
+        return found.level is not None
+    return found.level is None
+
+
+def evaluate(items: list[dict]) -> dict:
+    rows: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    right_person = [0, 0]
+    for item in items:
+        found = detect(item["text"])
+        ok = _hit(item, found)
+        for key in ((item["level"], item["family"], item["lang"]), (item["level"], "all", item["lang"])):
+            rows[key][0] += ok
+            rows[key][1] += 1
+        if item["level"] == "none" and found.level == "crisis":
+            rows[("none", "raised as crisis", item["lang"])][0] += 1
+            rows[("none", "raised as crisis", item["lang"])][1] += 1
+        if item["level"] == "crisis" and found.is_crisis:
+            right_person[0] += found.at_risk == item["at_risk"]
+            right_person[1] += 1
+        if not ok:
+            misses.append((item, found))
+    for lang in ("nl", "en"):
+        rows[("none", "raised as crisis", lang)]  # always shown, also when it is zero
+    return {"rows": rows, "misses": misses, "right_person": right_person}
+
+
+def _pct(hit: int, total: int) -> str:
+    return f"{100 * hit / total:5.1f} % ({hit}/{total})" if total else "-"
+
+
+def table(half: str, result: dict) -> str:
+    rows = result["rows"]
+    lines = [f"\n## {half}\n", "| level | family | nl | en |", "|---|---|---:|---:|"]
+    keys = sorted({(lv, fam) for lv, fam, _ in rows}, key=lambda k: ("crisis concern none".split().index(k[0]), k[1] != "all", k[1]))
+    for level, family in keys:
+        cells = []
+        for lang in ("nl", "en"):
+            hit, total = rows.get((level, family, lang), (0, 0))
+            if family == "raised as crisis":
+                total = rows[("none", "all", lang)][1]
+            cells.append(_pct(hit, total))
+        label = {"crisis": "crisis recall", "concern": "concern recall", "none": "no alarm"}[level]
+        if family == "raised as crisis":
+            label = "false crisis alarm"
+        lines.append(f"| {label} | {family} | {cells[0]} | {cells[1]} |")
+    person = result["right_person"]
+    lines.append(f"\nWho is at risk right, of the crisis notes found: {_pct(*person)}")
+    return "\n".join(lines)
+
+
+def speed() -> str:
+    for text in SPEED_MESSAGES:
         detect(text)
     samples = []
     for _ in range(2000):
-        for text in MESSAGES:
+        for text in SPEED_MESSAGES:
             started = time.perf_counter()
             detect(text)
             samples.append((time.perf_counter() - started) * 1e6)
     samples.sort()
     median = statistics.median(samples)
     p90 = samples[int(len(samples) * 0.9)]
-    print(f"detector: median {median:.1f} µs, p90 {p90:.1f} µs per message (target < 200 µs)")
+    return f"detector: median {median:.1f} µs, p90 {p90:.1f} µs per message (target < 200 µs)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--heldout", action="store_true", help="also run the held-out half")
+    parser.add_argument("--misses", action="store_true", help="list the development misses")
+    args = parser.parse_args()
+    halves = ["dev", "held-out"] if args.heldout else ["dev"]
+    for half in halves:
+        if not (CORPUS / HALVES[half]).exists():
+            print(f"(no {HALVES[half]} in {CORPUS})")
+            continue
+        result = evaluate(load(half))
+        print(table(half, result))
+        if args.misses and half == "dev":
+            for item, found in result["misses"]:
+                print(f"- [{item['level']}/{item['family']}/{item['at_risk']}] got "
+                      f"{found.level}/{','.join(found.families)}: {item['text']}")
+    print()
+    print(speed())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,179 @@
+"""Applying the rules: idioms masked, every rule searched, negation and context weighed.
+
+1. The text is normalised and its spelling brought to the rules' form (text.py).
+2. Idioms (harmless look-alikes such as "ik lach me dood" or "killing time") are masked first,
+   so no rule can match inside them.
+3. Every rule's patterns are searched. A match of a *negatable* rule is cancelled when a negator
+   ("niet", "geen", "not", "n't", ...) stands a few words before it in the same clause, or
+   (Dutch word order: "hij slaat haar niet") right after it. Rules whose own wording contains a
+   negation ("wil niet meer leven") are marked ``negatable: false`` and are never cancelled.
+4. A match about fiction, the news or the long past does not count (context.py), and the most
+   urgent match says who is at risk.
+
+To stay fast, every rule and idiom declares its signal words in the YAML: it is only tried
+when one of them occurs in the text (found with a three-letter index, see WordIndex).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .context import Context
+from .model import FAMILIES, LEVELS, NOTHING, Detection, PatternError, PatternFile, Rule
+from .words import WordIndex
+from .text import Spelling, normalise
+
+# How many words before a match are searched for a negator ("geen tekenen van huiselijk geweld").
+NEGATION_WINDOW = 5
+# How many words after a match are searched for a Dutch trailing negator ("hij slaat haar niet").
+TRAILING_NEGATION_WINDOW = 2
+# Only this much text around a match is looked at for negation: keeps the check O(1).
+_CONTEXT_CHARS = 160
+
+_WORD_RE = re.compile(r"\w+(?:'\w+)*")
+# Punctuation that ends a clause. "-" only survives normalisation as a free-standing dash.
+_BREAK_CHARS = r"[.!?;:,()\[\]\"/|\-]"
+# English contractions glued to a pronoun ("she's", "he'd"): stripped before the pronoun check.
+_CONTRACTION_RE = re.compile(r"'(?:s|d|ll|re|m|ve)$")
+# A question answered straight away: "suicidal? no".
+_ANSWER_RE = re.compile(r"\s*\?+\s*(\w+)")
+
+
+def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*sets)
+
+
+class Engine:
+    """All languages merged, because a message is often mixed or its language unknown."""
+
+    def __init__(self, files: Iterable[PatternFile]) -> None:
+        files = list(files)
+        self.rules = tuple(rule for f in files for rule in f.rules)
+        ids = [rule.id for rule in self.rules]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise PatternError(f"duplicate rule ids: {duplicates}")
+        self.idioms = tuple(pattern for f in files for _, pattern in f.idioms)
+        self._idiom_index = WordIndex(p.words for p in self.idioms)
+        self._rule_index = WordIndex(r.words for r in self.rules)
+        self.negators = _union(f.negators for f in files)
+        self.negator_endings = tuple(e for f in files for e in f.negator_endings)
+        self.trailing_negators = _union(f.trailing_negators for f in files)
+        self.answers = _union(f.answers for f in files)
+        hedges = [h for f in files for h in f.hedges]
+        self.hedges = re.compile("|".join(f"(?:{h})" for h in hedges)) if hedges else None
+        breaks = sorted(_union(f.clause_breaks for f in files), key=len, reverse=True)
+        break_words = "|".join(re.escape(w) for w in breaks)
+        self.clause_break = re.compile(
+            _BREAK_CHARS + (rf"|\b(?:{break_words})\b" if break_words else "")
+        )
+        self.subjects = _union(f.subjects for f in files)
+        self.linkers = _union(f.linkers for f in files)
+        variants = {k: v for f in files for k, v in f.variants.items()}
+        self.spelling = Spelling(variants, (w for f in files for w in f.crisis_words))
+        self.context = Context(f.context for f in files)
+
+    # -- negation ---------------------------------------------------------------------------
+
+    def _is_negator(self, word: str) -> bool:
+        return word in self.negators or word.endswith(self.negator_endings)
+
+    def _clause_words(self, fragment: str) -> list[str]:
+        """Words of a fragment with hedges ("weet niet of", "not sure if") blanked out."""
+        if self.hedges is not None:
+            fragment = self.hedges.sub(" _ ", fragment)
+        return _WORD_RE.findall(fragment)
+
+    def _negated_before(self, text: str, start: int, first_word: str) -> bool:
+        head = text[max(0, start - _CONTEXT_CHARS) : start]
+        clause = self.clause_break.split(head)[-1]
+        words = self._clause_words(clause)[-NEGATION_WINDOW:] + [first_word]
+        # Walk backwards. A subject pronoun starts a new clause ("ze eet niet hij slaat haar"),
+        # unless a linker joins it to the previous one ("ik denk niet dat hij haar slaat").
+        for i in range(len(words) - 1, -1, -1):
+            word = words[i]
+            if i < len(words) - 1 and self._is_negator(word):
+                return True
+            if _CONTRACTION_RE.sub("", word) in self.subjects:
+                if i == 0 or words[i - 1] not in self.linkers:
+                    return False
+        return False
+
+    def _negated_after(self, text: str, end: int) -> bool:
+        tail = text[end : end + _CONTEXT_CHARS]
+        answer = _ANSWER_RE.match(tail)
+        if answer and answer.group(1) in self.answers:
+            return True  # "zelfmoordgedachten? nee"
+        clause = self.clause_break.split(tail, maxsplit=1)[0]
+        words = self._clause_words(clause)[:TRAILING_NEGATION_WINDOW]
+        return any(word in self.trailing_negators for word in words)
+
+    def _counts(self, rule: Rule, text: str, match: re.Match[str]) -> bool:
+        if self.context.distanced(text, match.start(), match.end()):
+            return False
+        if rule.level == "concern" and self.context.resolved(text, match.start(), match.end()):
+            return False
+        if not rule.negatable:
+            return True
+        first = _WORD_RE.search(match.group(0))
+        first_word = first.group(0) if first else ""
+        if self._negated_before(text, match.start(), first_word):
+            return False
+        return not self._negated_after(text, match.end())
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def _mask_idioms(self, text: str, precheck: bool) -> str:
+        wanted = self._idiom_index.candidates(text) if precheck else None
+        for i, idiom in enumerate(self.idioms):
+            if wanted is None or i in wanted:
+                text = idiom.regex.sub(" _ ", text)
+        return text
+
+    def _first_match(self, rule: Rule, text: str) -> re.Match[str] | None:
+        """The first match of the rule that is not negated or distanced."""
+        for pattern in rule.patterns:
+            for match in pattern.regex.finditer(text):
+                if self._counts(rule, text, match):
+                    return match
+        return None
+
+    def _hits(self, text: str, wanted: set[int] | None) -> list[tuple[Rule, re.Match[str]]]:
+        hits = []
+        for i, rule in enumerate(self.rules):
+            if wanted is not None and i not in wanted:
+                continue
+            match = self._first_match(rule, text)
+            if match is not None:
+                hits.append((rule, match))
+        return hits
+
+    def prepare(self, text: str) -> str:
+        return self.spelling.apply(normalise(text))
+
+    def detect(self, text: str, *, precheck: bool = True) -> Detection:
+        """``precheck=False`` runs every pattern; tests use it to prove the pre-check is exact."""
+        text = self.prepare(text)
+        if not text:
+            return NOTHING
+        # Signal words are looked up before masking: masking only removes text (a superset).
+        wanted = self._rule_index.candidates(text) if precheck else None
+        text = self._mask_idioms(text, precheck)
+        hits = self._hits(text, wanted)
+        if not hits:
+            return NOTHING
+        # Crisis first, then the most urgent family, so the right route and numbers lead.
+        hits.sort(key=lambda hit: (LEVELS.index(hit[0].level), FAMILIES.index(hit[0].family)))
+        rule, match = hits[0]
+        at_risk = self.context.at_risk(rule, text, match.start(), match.end())
+        families = [r.family for r, _ in hits]
+        if rule.level == "crisis" and at_risk == "volunteer":
+            families.insert(0, "vrijwilliger_zelf")  # the help is for her: 113, huisarts
+        return Detection(
+            level=rule.level,
+            categories=tuple(dict.fromkeys(c for r, _ in hits for c in r.categories)),
+            rules=tuple(r.id for r, _ in hits),
+            at_risk=at_risk,
+            families=tuple(dict.fromkeys(families)),
+        )

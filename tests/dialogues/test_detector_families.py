@@ -1,0 +1,161 @@
+"""Issue 15: families of meaning, language as written, context and who is at risk.
+
+Every example phrase in the issue text is here with the family and person it must yield.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dialogues import detector
+from dialogues.detector import CRISIS_FAMILIES, Detection, detect
+from dialogues.detector.text import Spelling, edit_distance
+
+# (text, family that must be found, who is at risk)
+ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
+    ("hij zegt dat hij klaar is met leven", "doodswens_passief", "resident"),
+    ("ze heeft haar sieraden al verdeeld onder de kleinkinderen", "afscheid", "resident"),
+    ("hij heeft een voorraad medicijnen verzameld", "plan_middelen", "resident"),
+    ("hij verwondt zichzelf expres", "zelfbeschadiging", "resident"),
+    ("ze is gevallen en ligt al uren op de vloer", "medisch_acuut", "resident"),
+    ("ze is uitgedroogd en weet niet meer welke dag het is", "verwaarlozing_acuut", "resident"),
+    ("haar schoonzoon beheert haar geld en laat haar niemand zien", "opsluiting_geld", "resident"),
+    ("zijn dochter vertelde dat hij wil stoppen met leven", "doodswens_actief", "resident"),
+    ("she says she has no reason to go on", "doodswens_passief", "resident"),
+    ("de thuiszorg vertelde dat ze steeds over doodgaan praat", "doodswens_passief", "resident"),
+    ("ik trek het zelf ook niet meer, ik zie het niet meer zitten", "vrijwilliger_zelf", "volunteer"),
+]
+
+# More phrasings per family, written like the notes volunteers send (no punctuation, typos).
+FAMILY_CASES: list[tuple[str, str, str]] = [
+    ("ze wilt ni meer leven", "doodswens_passief", "resident"),
+    ("ze zegt da ze dood wilt", "doodswens_actief", "resident"),
+    ("der zoon slaat der", "geweld", "resident"),
+    ("ze had het over zelfmorod", "doodswens_actief", "resident"),
+    ("she said she wants to kms", "doodswens_actief", "resident"),
+    ("he wants to unalive himself", "doodswens_actief", "resident"),
+    ("she gave away her jewellery to the grandkids", "afscheid", "resident"),
+    ("he has a stash of pills in the drawer", "plan_middelen", "resident"),
+    ("she burns herself on purpose", "zelfbeschadiging", "resident"),
+    ("she has been on the floor for hours", "medisch_acuut", "resident"),
+    ("he hasnt eaten for days and is confused", "verwaarlozing_acuut", "resident"),
+    ("her son takes all her money and wont let her see anyone", "opsluiting_geld", "resident"),
+    ("i cant do this anymore i dont see the point", "vrijwilliger_zelf", "volunteer"),
+    ("ze zei: ik zie het niet meer zitten", "vrijwilliger_zelf", "resident"),
+    ("hij kwam met een mes op me af", "bedreiging", "volunteer"),
+    ("ik denk dat hij de kinderen slaat", "schade_anderen", "other"),
+    ("haar man wil niet meer leven", "doodswens_passief", "other"),
+    ("ik wil zelf ook niet meer leven", "doodswens_passief", "volunteer"),
+    ("ze zegt het hoeft voor mij niet meer", "doodswens_passief", "resident"),
+    ("hij neemt afscheid van iedereen alsof hij weggaat", "afscheid", "resident"),
+    ("ze heeft al haar pillen gespaard", "plan_middelen", "resident"),
+    ("ze reageert niet meer.", "medisch_acuut", "resident"),
+    ("hij heeft al dagen niks gegeten of gedronken", "verwaarlozing_acuut", "resident"),
+    ("hij sluit haar op in de slaapkamer", "opsluiting_geld", "resident"),
+    ("het is mooi geweest zegt ze", "doodswens_passief", "resident"),
+    ("je hoeft volgende week niet te komen zei hij", "doodswens_passief", "resident"),
+    ("de melk van gisteren staat nog op de stoep", "medisch_acuut", "resident"),
+    ("he shook her hard", "geweld", "resident"),
+    ("i know where you live he shouted at her", "bedreiging", "resident"),
+    ("she said you dont need to come next week", "doodswens_passief", "resident"),
+    ("he said he might do something stupid tonight", "doodswens_actief", "resident"),
+    ("she couldnt lift her arm and her face looked odd", "medisch_acuut", "resident"),
+    ("her nephew uses her bank card and she doesnt know what for", "opsluiting_geld", "resident"),
+    ("he has bedsores and nobody has been", "verwaarlozing_acuut", "resident"),
+    ("hij schreeuwde tegen mevrouw ik maak je af", "bedreiging", "resident"),
+    ("haar kleinzoon neemt stiekem geld op van haar rekening", "opsluiting_geld", "resident"),
+    ("hij knijpt haar hard in haar arm", "geweld", "resident"),
+    ("ze krast in haar armen met een schaar", "zelfbeschadiging", "resident"),
+    ("hij heeft doorligwonden en niemand komt", "verwaarlozing_acuut", "resident"),
+]
+
+# Fiction, the news and the long past are no crisis and no new worry.
+DISTANCED = [
+    "we lazen in een boek over iemand die zelfmoord pleegde",
+    "op het nieuws was een man die zijn vrouw sloeg",
+    "haar man is twintig jaar terug rustig overleden",
+    "we watched a film about a man who killed himself",
+    "her husband died peacefully thirty years ago",
+    "ze vertelde over de oorlog, in de oorlog werd haar vader geslagen",
+    "we watched a film where someone was pushed",
+    "meneer zei ik maak je af met dammen en dat deed ie ook",
+    "she shook his hand",
+]
+
+
+def _check(text: str, family: str, at_risk: str) -> None:
+    found = detect(text)
+    assert found.level == ("crisis" if family in CRISIS_FAMILIES else "concern"), (text, found)
+    assert family in found.families, (text, found)
+    assert found.at_risk == at_risk, (text, found)
+
+
+@pytest.mark.parametrize(("text", "family", "at_risk"), ISSUE_EXAMPLES, ids=lambda v: str(v)[:40])
+def test_every_issue_example(text: str, family: str, at_risk: str) -> None:
+    _check(text, family, at_risk)
+
+
+@pytest.mark.parametrize(("text", "family", "at_risk"), FAMILY_CASES, ids=lambda v: str(v)[:40])
+def test_family_phrasings(text: str, family: str, at_risk: str) -> None:
+    _check(text, family, at_risk)
+
+
+@pytest.mark.parametrize("text", DISTANCED)
+def test_fiction_news_and_long_past_do_not_count(text: str) -> None:
+    assert detect(text) == Detection()
+
+
+def test_the_present_undoes_the_long_past() -> None:
+    found = detect("twintig jaar geleden deed ze een poging en nu wil ze weer dood")
+    assert found.is_crisis
+
+
+def test_reported_speech_is_still_crisis() -> None:
+    found = detect("de buurvrouw zei dat hij zichzelf iets wil aandoen")
+    assert found.is_crisis and found.at_risk == "resident"
+
+
+@pytest.mark.parametrize(
+    "text", [t for t, _, _ in ISSUE_EXAMPLES + FAMILY_CASES] + DISTANCED, ids=lambda v: v[:40]
+)
+def test_signal_words_change_nothing(text: str) -> None:
+    """The signal words in the YAML are only a speed-up: running every rule gives the same."""
+    assert detect(text) == detector._ENGINE.detect(text, precheck=False)
+
+
+def test_every_crisis_family_has_a_rule() -> None:
+    assert {rule.family for rule in detector._ENGINE.rules} >= set(CRISIS_FAMILIES)
+
+
+# --- spelling ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("zelfmoord", "zelfmoord", 0), ("zelfmord", "zelfmoord", 1), ("zelfmorod", "zelfmoord", 1),
+     ("verkocht", "verkracht", 2), ("", "abc", 2)],
+)
+def test_edit_distance(a: str, b: str, distance: int) -> None:
+    assert edit_distance(a, b, 1) == min(distance, 2)
+
+
+def test_typos_are_corrected_only_towards_crisis_words_and_only_slightly() -> None:
+    spelling = Spelling({"ni": "niet"}, ["zelfmoord", "mishandeld"])
+    assert spelling.apply("ze wil ni zelfmood") == "ze wil niet zelfmoord"
+    assert spelling.apply("zelfmordgedachten") == "zelfmoordgedachten"
+    assert spelling.apply("zelfstandig") == "zelfstandig"  # far from any crisis word
+    assert spelling.apply("nietje") == "nietje"  # variants replace whole words only
+
+
+def test_signal_words_change_nothing_on_the_development_corpus() -> None:
+    """Every dev note gives the same result with and without the signal-word pre-check."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "corpus" / "detector_dev.yaml"
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert len(items) > 300
+    different = [
+        i["text"] for i in items if detect(i["text"]) != detector._ENGINE.detect(i["text"], precheck=False)
+    ]
+    assert different == []
