@@ -7,6 +7,7 @@ blocks on disk.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,6 +37,13 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     return db
 
 
+def check_writable(db: Database) -> None:
+    """Raise sqlite3.OperationalError when the file cannot be written (read-only file,
+    directory or file system), instead of failing at the first turn."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    db.conn.execute("ROLLBACK")
+
+
 class Store:
     """One connection, one thread: the bot's only door to the database."""
 
@@ -49,7 +57,10 @@ class Store:
 
     async def run(self, fn: Callable[..., T], *args) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, self.db, *args)
+        # The caller's context goes along (as asyncio.to_thread does), so a turn's
+        # transaction can see which update it belongs to (storage/inbox.current_update).
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(self._executor, context.run, fn, self.db, *args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -187,6 +187,21 @@ def m002_journal_search(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_inbox(db: Database) -> None:
+    # Every update is stored here before its offset is confirmed to Telegram (bot/inbox.py).
+    # `body` (the update's JSON, which holds message text) is set to NULL when the update is
+    # handled; the id-only row stays a day so a re-fetched update is recognised.
+    db.execute("""
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            body TEXT,
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )""")
+    db.execute("CREATE INDEX inbox_pending ON inbox(handled_at, update_id)")
+
+
 def _statements(script: str) -> list[str]:
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
