@@ -81,3 +81,24 @@ async def test_a_reply_that_keeps_failing_is_given_up_after_a_few_tries(sandbox,
     sends = [c.status for c in emu.calls[since:] if c.method == "sendMessage"]
     # 1 + NETWORK_RETRIES failures, then the error handler's apology goes through.
     assert sends == [502] * (sender.NETWORK_RETRIES + 1) + [200], sends
+
+
+async def test_vergeet_leaves_no_update_text_in_the_inbox(sandbox, monkeypatch):
+    """Earlier updates lost their text when handled; the confirming press itself loses it
+    in the forget transaction, before the file is VACUUMed."""
+    text_left_after_the_turn: list[int] = []
+    mark_after_the_turn = sandbox.poller._mark
+
+    async def watching(update_id):
+        left = await sandbox.rt.store.run(lambda db: db.execute(
+            "SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone()[0])
+        text_left_after_the_turn.append(left)
+        await mark_after_the_turn(update_id)
+
+    await sandbox.say("vera", "Ze vertelde over de zwaluwstaartxyz")
+    await sandbox.say("vera", "/vergeet")
+    await sandbox.press("vera", "wis alles")
+    monkeypatch.setattr(sandbox.poller, "_mark", watching)
+    await sandbox.press("vera", "echt wissen")
+    assert "Alles is gewist" in sandbox.messages("vera")[-1].raw_text
+    assert text_left_after_the_turn == [0]
