@@ -24,24 +24,26 @@ def inbox_counts(db) -> tuple[int, int]:
     return handled, len(inbox.pending(db, limit=1000))
 
 
-async def test_sigkill_after_fetching_40_updates_loses_none_and_answers_none_twice(bots):
+@pytest.mark.parametrize("answered_first", [0, 10])
+async def test_sigkill_after_fetching_40_updates_loses_none_and_answers_none_twice(
+        bots, answered_first):
     emu = bots.emu
     for user_id in STRANGERS:
         emu.add_user(user_id, f"Mens{user_id}", language_code="nl")
         emu.send_text(user_id, f"hallo {user_id}")
-    # Ten answers go through; the eleventh is held before it is carried out, so the bot is
-    # known to be in the middle of the batch it fetched when it is killed.
-    emu.faults.hold(seconds=60, after=10, methods=["sendMessage"])
+    # The first answers go through; the next one is held before it is carried out, so the
+    # bot is known to be right after the fetch, or in the middle of its batch, when killed.
+    emu.faults.hold(seconds=60, after=answered_first, methods=["sendMessage"])
     first = bots.start()
-    await bots.until(lambda: emu.faults.held >= 1, "the eleventh answer to be on its way")
+    await bots.until(lambda: emu.faults.held >= 1, "the next answer to be on its way")
     bots.kill(first)
     assert first.returncode == -signal.SIGKILL
 
     polls = [c for c in emu.calls if c.method == "getUpdates" and c.status == 200]
     assert len(polls) == 1, "all 40 came in the one getUpdates before the kill"
     answered = [u for u in STRANGERS if emu.messages(u)]
-    assert len(answered) == 10, answered
-    assert read_db(bots.db_path, inbox_counts) == (10, 30)
+    assert len(answered) == answered_first, answered
+    assert read_db(bots.db_path, inbox_counts) == (answered_first, 40 - answered_first)
 
     bots.start()
     await bots.until(lambda: all(emu.messages(u) for u in STRANGERS), "all 40 answered")
@@ -71,3 +73,17 @@ async def test_a_bot_api_that_answers_502_at_start_up_is_waited_for(bots):
     assert logged.count("not reachable") == 1, logged
     assert "Traceback" not in logged
     assert emu.token not in logged
+
+
+async def test_sigterm_stops_the_bot_cleanly(bots):
+    """Our own lifecycle (not run_polling) still ends on SIGTERM: exit 0, nothing logged
+    as an error while the poller, the outbox worker and PTB are stopped in turn."""
+    emu = bots.emu
+    proc = bots.start()
+    emu.send_text(VERA, "/help")
+    await bots.until(lambda: [m for m in emu.messages(VERA) if "/bezoek" in (m.text or "")],
+                     "the volunteer help")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    logged = bots.logs[-1].read_text(errors="replace")
+    assert "Traceback" not in logged and " ERROR " not in logged, logged
