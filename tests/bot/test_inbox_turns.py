@@ -102,3 +102,28 @@ async def test_vergeet_leaves_no_update_text_in_the_inbox(sandbox, monkeypatch):
     await sandbox.press("vera", "echt wissen")
     assert "Alles is gewist" in sandbox.messages("vera")[-1].raw_text
     assert text_left_after_the_turn == [0]
+
+
+async def test_the_outbox_worker_stops_while_ptb_can_still_send(tmp_path, monkeypatch):
+    """post_stop, not post_shutdown: PTB closes its HTTP client in shutdown."""
+    from bot import app as app_module
+    from bot.config import Settings
+    from bot.sandbox.flood import FloodPolicy
+    from bot.sandbox.session import Sandbox
+
+    could_send: list[bool] = []
+    stop_worker = app_module.outbox.stop_worker
+
+    async def watching(app):
+        try:
+            await app.bot.get_me()
+            could_send.append(True)
+        except Exception:  # noqa: BLE001 - what fails here is the point of the test
+            could_send.append(False)
+        await stop_worker(app)
+    monkeypatch.setattr(app_module.outbox, "stop_worker", watching)
+    sb = Sandbox(Settings(), tmp_path / "s.db", flood=FloodPolicy(enabled=False))
+    await sb.start()
+    await sb.say("vera", "/help")
+    await sb.stop()
+    assert could_send == [True]
