@@ -76,7 +76,12 @@ class Poller:
         self.offset = await self.rt.store.run(inbox.next_offset)
         failures = 0
         while not self._stopping:
-            await self.handle_pending()
+            try:
+                await self.handle_pending()
+            except sqlite3.Error as exc:     # the database is unavailable: wait, keep the rest
+                log.warning("inbox read failed error=%s", type(exc).__name__)
+                await asyncio.sleep(1.0)
+                continue
             if self._stopping:
                 return
             try:

@@ -127,3 +127,21 @@ async def test_the_outbox_worker_stops_while_ptb_can_still_send(tmp_path, monkey
     await sb.say("vera", "/help")
     await sb.stop()
     assert could_send == [True]
+
+
+async def test_the_inbox_loop_survives_a_database_error_and_goes_on(sandbox, monkeypatch):
+    import sqlite3
+    real_pending = inbox.pending
+    failures = []
+
+    def failing_once(db, limit=100):
+        if not failures:
+            failures.append(1)
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_pending(db, limit)
+    monkeypatch.setattr(inbox, "pending", failing_once)
+    sandbox.emulator.send_text(VERA, "/help")
+    sandbox.injected += 1
+    await sandbox.wait_idle()
+    assert failures and not sandbox.poller.task.done()
+    assert "/bezoek" in sandbox.messages("vera")[-1].raw_text
