@@ -27,11 +27,12 @@ def to_saved(user_id: int, conv: Conversation) -> SavedState:
 
 
 def commit(db, user_id: int, result: StepResult, now, timezone: str,
-           base: Conversation | None = None) -> bool:
+           base: Conversation | None = None, mark: bool = True) -> bool:
     """New state, effects and outbox rows: all or nothing. `base` is the conversation the
     step was taken from (None: a new run). False when the stored state is no longer `base`:
-    the turn is stale and nothing of it is written. The turn's update is marked handled in
-    the same transaction (storage/inbox.py), so it is never applied twice."""
+    the turn is stale and nothing of it is written. A step marks the turn's update handled
+    in the same transaction (storage/inbox.py), so it is never applied twice; leaving a
+    conversation (expiry, replacement) does not, since replaying the update after it is safe."""
     where = (base.instance, base.seq) if base is not None else None
     with db.atomic():
         if result.conversation is None:
@@ -42,7 +43,8 @@ def commit(db, user_id: int, result: StepResult, now, timezone: str,
             return False
         for effect in result.effects:
             effects.apply(db, user_id, effect, now, timezone)
-        inbox.mark_current(db, now)
+        if mark:
+            inbox.mark_current(db, now)
     return True
 
 
@@ -70,7 +72,7 @@ async def expire(rt, user_id: int, conv: Conversation, locale: str) -> None:
 
     def write(db) -> bool:
         with db.atomic():
-            if not commit(db, user_id, result, now, rt.settings.timezone, base=conv):
+            if not commit(db, user_id, result, now, rt.settings.timezone, base=conv, mark=False):
                 return False
             tasks.schedule(db, EXPIRED_NOTICE, now, user_id=user_id)
             return True
@@ -102,7 +104,7 @@ async def _leave_open_conversation(turn: Turn) -> None:
     conv = to_conversation(saved)
     result = turn.rt.engine.leave(conv, turn.context(), "replaced")
     await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
-                            turn.rt.settings.timezone, conv)
+                            turn.rt.settings.timezone, conv, False)
     log.info("flow replaced user=%s flow=%s", turn.user_id, conv.flow)
 
 
