@@ -12,6 +12,7 @@ import bot.handlers  # noqa: F401  (registers every command and button)
 from bot import outbox, ticker
 from bot.dispatch import dispatch
 from bot.runtime import Runtime
+from bot.sender import with_retry
 from bot.updates import turn_from_update
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ async def _say_sorry(rt: Runtime, update: object) -> None:
         return
     locale = rt.content.locale((getattr(person, "language_code", None) or "")[:2])
     try:
-        await rt.bot.send_message(chat.id, rt.content.render("algemeen.even_mis", locale))
+        await with_retry(rt.bot.send_message, chat.id, rt.content.render("algemeen.even_mis", locale))
     except Exception:  # noqa: BLE001 - an apology that fails must not fail again
         log.warning("could not tell chat=%s about the error", chat.id)
 
@@ -55,10 +56,14 @@ def build_application(rt: Runtime) -> Application:
     # PTB logs every update and every API result at DEBUG: message texts, names, notes.
     # Whatever level the operator asks for, those records are never made.
     logging.getLogger("telegram").setLevel(logging.INFO)
+    # A gateway's HTML error page makes PTB log a JSON traceback before it raises the
+    # NetworkError that bot/lifecycle.py and bot/inbox.py report in one line.
+    logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
     settings = rt.settings
     builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
                .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
-               .post_init(_post_init).post_shutdown(_post_shutdown))
+               .updater(None)   # updates come through the inbox (bot/inbox.py)
+               .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown))
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     app = builder.build()
@@ -82,11 +87,11 @@ async def start_services(app: Application) -> None:
     log.info("bot started username=%s", app.bot.username)
 
 
-async def _post_shutdown(app: Application) -> None:
-    await stop_services(app)
-
-
-async def stop_services(app: Application) -> None:
-    rt: Runtime = app.bot_data["rt"]
+async def _post_stop(app: Application) -> None:
+    # PTB closes its HTTP client in shutdown, before post_shutdown: stop sending here.
     await outbox.stop_worker(app)
+
+
+async def _post_shutdown(app: Application) -> None:
+    rt: Runtime = app.bot_data["rt"]
     rt.store.close()

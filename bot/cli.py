@@ -67,9 +67,49 @@ def cmd_run(args) -> int:
         print("No TELEGRAM_BOT_TOKEN set: starting the sandbox.\n")
         return cmd_sandbox(argparse.Namespace(script=None, db=None, web=True, port=8765,
                                               host="127.0.0.1", chat=True))
+    store = _open_store(settings.db_path)
+    if store is None:
+        return 2
+    from telegram.error import InvalidToken
+
     from bot.live import run_polling
-    run_polling(settings)
+    try:
+        run_polling(settings, store)
+    except InvalidToken:
+        print("omzien: Telegram refused the bot token (TELEGRAM_BOT_TOKEN)", file=sys.stderr)
+        return 2
     return 0
+
+
+def _open_store(path: Path):
+    """The database, opened and writable; or one line naming the path and the cause."""
+    import sqlite3
+
+    from storage.db import Store, check_writable
+    if Path(path).is_dir():
+        print(f"omzien: cannot use the database {path}: it is a directory", file=sys.stderr)
+        return None
+    try:
+        store = Store.open(path)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"omzien: cannot use the database {path}: {_cause(exc)}", file=sys.stderr)
+        return None
+    try:
+        store.db.conn.execute("SELECT 1")
+        check_writable(store.db)
+    except sqlite3.Error as exc:
+        store.close()
+        print(f"omzien: cannot use the database {path}: {_cause(exc)}", file=sys.stderr)
+        return None
+    return store
+
+
+def _cause(exc: Exception) -> str:
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename} is not a directory"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror.lower()} ({exc.filename})" if exc.filename else exc.strerror.lower()
+    return str(exc) or type(exc).__name__
 
 
 def cmd_sandbox(args) -> int:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot import effects, facts
 from bot.turn import Turn
 from dialogues.model import Context, Conversation, StepResult
-from storage import dialogue_state, tasks
+from storage import dialogue_state, inbox, tasks
 from storage.dialogue_state import SavedState
 from storage.times import iso, parse
 
@@ -26,15 +26,26 @@ def to_saved(user_id: int, conv: Conversation) -> SavedState:
                       conv.data, iso(conv.started_at), iso(conv.updated_at))
 
 
-def commit(db, user_id: int, result: StepResult, now, timezone: str) -> None:
-    """New state, effects and outbox rows: all or nothing."""
+def commit(db, user_id: int, result: StepResult, now, timezone: str,
+           base: Conversation | None = None, mark: bool = True) -> bool:
+    """New state, effects and outbox rows: all or nothing. `base` is the conversation the
+    step was taken from (None: a new run). False when the stored state is no longer `base`:
+    the turn is stale and nothing of it is written. A step marks the turn's update handled
+    in the same transaction (storage/inbox.py), so it is never applied twice; leaving a
+    conversation (expiry, replacement) does not, since replaying the update after it is safe."""
+    where = (base.instance, base.seq) if base is not None else None
     with db.atomic():
         if result.conversation is None:
-            dialogue_state.clear(db, user_id)
+            written = dialogue_state.clear(db, user_id, where)
         else:
-            dialogue_state.save(db, to_saved(user_id, result.conversation))
+            written = dialogue_state.save(db, to_saved(user_id, result.conversation), where)
+        if not written:
+            return False
         for effect in result.effects:
             effects.apply(db, user_id, effect, now, timezone)
+        if mark:
+            inbox.mark_current(db, now)
+    return True
 
 
 async def context_for(turn: Turn, flow_id: str) -> Context:
@@ -59,12 +70,16 @@ async def expire(rt, user_id: int, conv: Conversation, locale: str) -> None:
     now = rt.clock.now()
     result = rt.engine.leave(conv, Context(locale, now), "expired")
 
-    def write(db):
+    def write(db) -> bool:
         with db.atomic():
-            commit(db, user_id, result, now, rt.settings.timezone)
+            if not commit(db, user_id, result, now, rt.settings.timezone, base=conv, mark=False):
+                return False
             tasks.schedule(db, EXPIRED_NOTICE, now, user_id=user_id)
-    await rt.store.run(write)
-    log.info("flow expired user=%s flow=%s", user_id, conv.flow)
+            return True
+    if await rt.store.run(write):
+        log.info("flow expired user=%s flow=%s", user_id, conv.flow)
+    else:
+        log.info("flow expiry skipped, the conversation moved on user=%s", user_id)
 
 
 async def pop_expiry_notice(turn: Turn) -> None:
@@ -89,20 +104,22 @@ async def _leave_open_conversation(turn: Turn) -> None:
     conv = to_conversation(saved)
     result = turn.rt.engine.leave(conv, turn.context(), "replaced")
     await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
-                            turn.rt.settings.timezone)
+                            turn.rt.settings.timezone, conv, False)
     log.info("flow replaced user=%s flow=%s", turn.user_id, conv.flow)
 
 
 async def step(turn: Turn, conv: Conversation) -> StepResult:
     ctx = await context_for(turn, conv.flow)
     result = turn.rt.engine.step(conv, turn.input, ctx)
-    return await finish(turn, result)
+    return await finish(turn, result, conv)
 
 
-async def finish(turn: Turn, result: StepResult) -> StepResult:
+async def finish(turn: Turn, result: StepResult, base: Conversation | None = None) -> StepResult:
     if result.changed:
-        await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
-                            turn.rt.settings.timezone)
+        committed = await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
+                                            turn.rt.settings.timezone, base)
+        if not committed:
+            return await _stale(turn, base)
         if result.effects:
             turn.rt.wake_outbox()
     log.info("flow step user=%s flow=%s state=%s effects=%s", turn.user_id,
@@ -114,3 +131,16 @@ async def finish(turn: Turn, result: StepResult) -> StepResult:
     for follow_up in effects.follow_ups(result.effects):
         await start(turn, follow_up["flow"], follow_up.get("data"))
     return result
+
+
+async def _stale(turn: Turn, base: Conversation | None) -> StepResult:
+    """The stored conversation moved on while this turn was taken: apply nothing, and show
+    the person where the conversation is now (or that a pressed button no longer works)."""
+    log.warning("stale turn not applied user=%s flow=%s seq=%s", turn.user_id,
+                base.flow if base else "-", base.seq if base else "-")
+    await turn.expired()
+    saved = await turn.rt.store.run(dialogue_state.load, turn.user_id)
+    if saved is not None:
+        conv = to_conversation(saved)
+        await turn.send([turn.rt.engine.prompt(conv, await context_for(turn, conv.flow))])
+    return StepResult(None, changed=False)

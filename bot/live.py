@@ -1,8 +1,11 @@
-"""Real long polling against Telegram (or any server that speaks the Bot API)."""
+"""Real long polling against Telegram (or any server that speaks the Bot API), through
+the durable inbox (bot/inbox.py); SIGINT and SIGTERM stop it cleanly."""
 from __future__ import annotations
 
-from telegram import Update
+import asyncio
+import signal
 
+from bot import lifecycle
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -12,8 +15,15 @@ from dialogues.engine import Engine
 from storage.db import Store
 
 
-def run_polling(settings: Settings) -> None:
+def run_polling(settings: Settings, store: Store) -> None:
     content = default_content()
-    rt = Runtime(settings, Store.open(settings.db_path), SystemClock(), content, Engine(content))
-    app = build_application(rt)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    rt = Runtime(settings, store, SystemClock(), content, Engine(content))
+    asyncio.run(_serve(build_application(rt), rt))
+
+
+async def _serve(app, rt: Runtime) -> None:
+    stop_signal = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_signal.set)
+    await lifecycle.serve(app, rt, stop_signal)

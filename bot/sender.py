@@ -1,6 +1,8 @@
 """Sending replies to the user whose turn it is (other users go through the outbox).
 
-A 429 from Telegram is waited out and retried, so a busy chat loses nothing.
+A 429 from Telegram is waited out and retried, so a busy chat loses nothing; a network
+error (refused connection, timeout, 5xx) is retried a few times with a short backoff.
+Retries happen in place, before the next reply of the turn is sent, so order is kept.
 """
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ from typing import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from dialogues.model import Button, Reply
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
+NETWORK_RETRIES = 3          # then the error goes to the error handler (an apology)
+NETWORK_BACKOFF = 0.5        # seconds, doubled per retry
 
 
 def markup(buttons: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
@@ -25,16 +29,31 @@ def markup(buttons: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
 
 
 async def with_retry(call, *args, **kwargs):
-    """Call the Bot API; wait out flood control instead of failing."""
-    for attempt in range(MAX_RETRIES):
+    """Call the Bot API; wait out flood control, and retry network errors a few times,
+    instead of failing. A timeout may mean Telegram did get the call: a reply may then
+    arrive twice, which is better than the person hearing nothing."""
+    flood_waits = network_errors = 0
+    while True:
         try:
             return await call(*args, **kwargs)
         except RetryAfter as exc:
+            flood_waits += 1
+            if flood_waits > MAX_RETRIES:
+                raise
             delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") \
                 else float(exc.retry_after)
-            log.info("flood control: waiting %.1fs (attempt %d)", delay, attempt + 1)
+            log.info("flood control: waiting %.1fs (attempt %d)", delay, flood_waits)
             await asyncio.sleep(delay)
-    return await call(*args, **kwargs)
+        except BadRequest:      # a NetworkError subclass in PTB, but never worth repeating
+            raise
+        except NetworkError as exc:
+            network_errors += 1
+            if network_errors > NETWORK_RETRIES:
+                raise
+            delay = NETWORK_BACKOFF * 2 ** (network_errors - 1)
+            log.info("network error %s: retry in %.1fs (attempt %d)", type(exc).__name__,
+                     delay, network_errors)
+            await asyncio.sleep(delay)
 
 
 async def send_reply(bot, chat_id: int, reply: Reply, edit_message_id: int | None = None) -> Message | None:

@@ -7,6 +7,7 @@ blocks on disk.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import fcntl
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +53,11 @@ def hold_shared_lock(path: Path | str):
     handle = open(lock_path(path), "a+b")
     fcntl.flock(handle, fcntl.LOCK_SH)     # waits while a restore is busy
     return handle
+def check_writable(db: Database) -> None:
+    """Raise sqlite3.OperationalError when the file cannot be written (read-only file,
+    directory or file system), instead of failing at the first turn."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    db.conn.execute("ROLLBACK")
 
 
 class Store:
@@ -69,7 +75,10 @@ class Store:
 
     async def run(self, fn: Callable[..., T], *args) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, self.db, *args)
+        # The caller's context goes along (as asyncio.to_thread does), so a turn's
+        # transaction can see which update it belongs to (storage/inbox.current_update).
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(self._executor, context.run, fn, self.db, *args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

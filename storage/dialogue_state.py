@@ -2,6 +2,11 @@
 
 Saved in the same transaction as the effects of the step that produced it, so a
 restart continues at the same question with the same answers.
+
+Saving compares on the step number: a step names the state it was taken from (`base`, the
+run and seq it loaded), and is written only if that is still what is stored. A turn taken
+from a state that changed meanwhile (expired by the tick, replaced, stepped twice) is stale:
+`save` and `clear` return False and the caller applies nothing of it.
 """
 from __future__ import annotations
 
@@ -42,17 +47,35 @@ def load(db: Database, user_id: int) -> SavedState | None:
     return _from_row(row) if row else None
 
 
-def save(db: Database, saved: SavedState) -> None:
-    db.execute(
-        f"INSERT OR REPLACE INTO dialogue_state ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [saved.user_id, saved.flow, saved.state, saved.instance, saved.seq,
-         json.dumps(saved.answers, ensure_ascii=False), json.dumps(saved.data, ensure_ascii=False),
-         saved.started_at, saved.updated_at],
-    )
+def save(db: Database, saved: SavedState, base: tuple[str, int] | None = None) -> bool:
+    """Write `saved` if it follows `base` = (instance, seq) as stored now; `base` None
+    starts a new run and needs that no conversation is stored. False: stale, nothing written."""
+    values = [saved.flow, saved.state, saved.instance, saved.seq,
+              json.dumps(saved.answers, ensure_ascii=False),
+              json.dumps(saved.data, ensure_ascii=False), saved.started_at, saved.updated_at]
+    if base is None:
+        cursor = db.execute(
+            f"INSERT INTO dialogue_state ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO NOTHING", [saved.user_id, *values])
+        return cursor.rowcount == 1
+    instance, seq = base
+    if saved.instance != instance or saved.seq not in (seq, seq + 1):
+        return False
+    cursor = db.execute(
+        "UPDATE dialogue_state SET flow = ?, state = ?, instance = ?, seq = ?, answers = ?, "
+        "data = ?, started_at = ?, updated_at = ? WHERE user_id = ? AND instance = ? AND seq = ?",
+        [*values, saved.user_id, instance, seq])
+    return cursor.rowcount == 1
 
 
-def clear(db: Database, user_id: int) -> None:
-    db.execute("DELETE FROM dialogue_state WHERE user_id = ?", [user_id])
+def clear(db: Database, user_id: int, base: tuple[str, int] | None = None) -> bool:
+    """End the conversation; with `base`, only if it is still that run at that step."""
+    if base is None:
+        db.execute("DELETE FROM dialogue_state WHERE user_id = ?", [user_id])
+        return True
+    cursor = db.execute("DELETE FROM dialogue_state WHERE user_id = ? AND instance = ? "
+                        "AND seq = ?", [user_id, *base])
+    return cursor.rowcount == 1
 
 
 def idle_since(db: Database, before: datetime) -> list[SavedState]:

@@ -188,6 +188,21 @@ def m002_journal_search(db: Database) -> None:
 
 
 @migrations()
+def m003_inbox(db: Database) -> None:
+    # Every update is stored here before its offset is confirmed to Telegram (bot/inbox.py).
+    # `body` (the update's JSON, which holds message text) is set to NULL when the update is
+    # handled; the id-only row stays a day so a re-fetched update is recognised.
+    db.execute("""
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            body TEXT,
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )""")
+    db.execute("CREATE INDEX inbox_pending ON inbox(handled_at, update_id)")
+
+
+@migrations()
 def m004_outbox_flags(db: Database) -> None:
     # maybe_sent: how many send attempts of this row may have reached Telegram without us
     # hearing the outcome (counted before each request; a known outcome takes it back).

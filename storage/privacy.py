@@ -6,7 +6,11 @@ VACUUMs, so the text is gone from the file too.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlite_utils import Database
+
+from storage import inbox
 
 # (table, where-clause) pairs that select rows about the user `?`.
 _MINE = (
@@ -52,6 +56,8 @@ def _as_seen_by(signal: dict, user_id: int) -> dict:
 def forget(db: Database, user_id: int) -> None:
     with db.atomic():
         db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        # The /vergeet update itself holds her name: its text goes before the VACUUM.
+        inbox.mark_current(db, datetime.now(timezone.utc))
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")

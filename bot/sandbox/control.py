@@ -28,6 +28,8 @@ def routes(emu) -> list[tuple[str, str, Callable[[dict], Any]]]:
         ("POST", "block", lambda b: emu.block(b["user_id"], bool(b.get("blocked", True)))),
         ("POST", "flood", lambda b: emu.set_flood(**b)),
         ("POST", "force_429", lambda b: emu.force_429(**b)),
+        ("POST", "fail", lambda b: emu.faults.fail(**b)),
+        ("POST", "hold", lambda b: emu.faults.hold(**b)),
         ("GET", "messages", lambda q: emu.messages(int(q["chat_id"]))),
         ("GET", "calls", lambda q: emu.calls[int(q.get("since", 0)):]),
         ("GET", "callback_answers", lambda q: emu.callback_answers),

@@ -52,7 +52,7 @@ from aiohttp import web
 
 from content.telegram_html import utf16_length
 
-from . import control
+from . import control, faults
 from .bot_api import MAX_TEXT, MAX_UPLOAD, TRIM, BotApi
 from .flood import FloodControl, FloodPolicy
 from .methods import (
@@ -151,6 +151,7 @@ class Emulator(BotApi):
         self._descriptions: dict[tuple[str, str], str] = {}
         self._webhook_url = ""
         self._queue = UpdateQueue(on_wait=self._notify)
+        self.faults = faults.Faults()
         self._changed = asyncio.Event()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -512,6 +513,16 @@ class Emulator(BotApi):
 
     async def _handle_bot_api(self, request: web.Request) -> web.Response:
         record = CallRecord(method=request.match_info["method"], params={})
+        name = find_method(record.method) or record.method
+        held = self.faults.hold_for(name)
+        if held:   # the bot waits for an answer; a test may kill it meanwhile
+            await asyncio.sleep(held)
+        failed = self.faults.take(name)
+        if failed is not None:   # an injected outage (bot/sandbox/faults.py)
+            record.status, record.description = failed, "injected"
+            self.calls.append(record)
+            self._notify()
+            return web.Response(status=failed, text=faults.body(failed), content_type="text/html")
         try:
             raw = await _read_params(request)
             record.params = {name: describe_value(value) for name, value in raw.items()}

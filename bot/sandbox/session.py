@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from bot import ticker
-from bot.app import build_application, start_services, stop_services
+from bot import lifecycle, ticker
+from bot.app import build_application
 from bot.clock import OffsetClock, parse_duration, parse_weekday_time, until_next
 from bot.config import Settings
 from bot.menus import set_menu
@@ -43,6 +43,7 @@ class Sandbox:
         self.clock = OffsetClock()
         self.injected = 0
         self.app = None
+        self.poller = None
         self.rt: Runtime | None = None
         self.known: set[int] = set()
 
@@ -58,10 +59,8 @@ class Sandbox:
             self.emulator.add_user(user_id, first_name, language_code="nl", started=True)
             self.known.add(user_id)
         self.app = build_application(self.rt)
-        await self.app.initialize()
-        await start_services(self.app)
-        await self.app.start()
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        # Through the durable inbox, exactly as in production (bot/lifecycle.py).
+        self.poller = await lifecycle.start(self.app, self.rt, poll_timeout=1)
         await self._seed_menus(content)
 
     async def _seed_menus(self, content) -> None:
@@ -71,10 +70,7 @@ class Sandbox:
 
     async def stop(self) -> None:
         if self.app is not None:
-            await self.app.updater.stop()
-            await self.app.stop()
-            await stop_services(self.app)
-            await self.app.shutdown()
+            await lifecycle.stop(self.app, self.poller)
         await self.emulator.stop()
 
     # ---- personas -------------------------------------------------------------------

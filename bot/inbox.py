@@ -1,0 +1,181 @@
+"""Long polling through the durable inbox (storage/inbox.py), instead of PTB's Updater.
+
+PTB's Updater moves the getUpdates offset past a batch as soon as it has fetched it, so the
+next call confirms the batch to Telegram while the updates exist only in memory: a crash
+then loses them. Here one loop does, in this order:
+
+1. handle every stored, unhandled update, oldest first (after a restart: what was left);
+2. getUpdates with the offset after the newest stored update (this confirms them);
+3. store the batch in one transaction; then back to 1.
+
+So an update is in SQLite before Telegram forgets it. PTB stays the transport and the
+dispatcher: `bot.get_updates` fetches, `Application.process_update` handles (the same
+handlers and error handler as before). A turn marks its update handled inside its own
+transaction where it writes a conversation step (bot/conversations.commit); otherwise the
+loop marks it right after the turn.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from contextlib import suppress
+
+from telegram import Update
+from telegram.error import Conflict, NetworkError, RetryAfter
+
+from bot.runtime import Runtime
+from storage import inbox
+
+log = logging.getLogger(__name__)
+POLL_TIMEOUT = 10           # seconds Telegram holds a getUpdates open when nothing comes
+PURGE_EVERY = 600.0         # seconds between purges of handled ids
+MAX_BACKOFF = 30.0
+
+
+def backoff(failures: int) -> float:
+    """1, 2, 4, … seconds, at most MAX_BACKOFF."""
+    return min(MAX_BACKOFF, 2.0 ** max(0, failures - 1))
+
+
+class Poller:
+    """The fetch-store-handle loop as one asyncio task."""
+
+    def __init__(self, app, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> None:
+        self.app = app
+        self.rt = rt
+        self.poll_timeout = poll_timeout
+        self.offset: int | None = None
+        self._task: asyncio.Task | None = None
+        self._fetching = False
+        self._stopping = False
+        self._unmarked: list[int] = []     # handled, but the mark failed: never handle again
+        self._purged_at = 0.0
+
+    def start(self) -> asyncio.Task:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="omzien-inbox")
+        return self._task
+
+    @property
+    def task(self) -> asyncio.Task | None:
+        return self._task
+
+    async def stop(self) -> None:
+        """Let a running turn finish; only a waiting getUpdates is cut short."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return
+        if self._fetching:
+            task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+    async def _run(self) -> None:
+        self.offset = await self.rt.store.run(inbox.next_offset)
+        failures = 0
+        while not self._stopping:
+            try:
+                await self.handle_pending()
+            except sqlite3.Error as exc:     # the database is unavailable: wait, keep the rest
+                log.warning("inbox read failed error=%s", type(exc).__name__)
+                await asyncio.sleep(1.0)
+                continue
+            if self._stopping:
+                return
+            try:
+                updates = await self._fetch()
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except (NetworkError, Conflict) as exc:   # TimedOut is a NetworkError
+                failures += 1
+                # One warning per outage; the retries after it only at INFO.
+                log.log(logging.WARNING if failures == 1 else logging.INFO,
+                        "getUpdates failed error=%s retry_in=%.0fs", type(exc).__name__,
+                        backoff(failures))
+                await asyncio.sleep(backoff(failures))
+                continue
+            if failures:
+                log.warning("getUpdates works again after %d failure(s)", failures)
+            failures = 0
+            if updates:
+                await self._store(updates)
+
+    async def _fetch(self) -> tuple[Update, ...]:
+        self._fetching = True
+        try:
+            return await self.app.bot.get_updates(offset=self.offset, timeout=self.poll_timeout,
+                                                  allowed_updates=Update.ALL_TYPES)
+        finally:
+            self._fetching = False
+
+    async def _store(self, updates) -> None:
+        """Write the batch; only then move the offset (the next fetch confirms it).
+        If the write fails the offset stays, so Telegram sends the batch again."""
+        bodies = [update.to_dict() for update in updates]
+        while True:
+            try:
+                await self.rt.store.run(inbox.store, bodies, self.rt.clock.now())
+                break
+            except sqlite3.Error as exc:
+                log.warning("inbox store failed error=%s", type(exc).__name__)
+                await asyncio.sleep(1.0)
+                if self._stopping:
+                    return
+        self.offset = updates[-1].update_id + 1
+        log.info("inbox stored updates=%d first=%s", len(updates), updates[0].update_id)
+
+    async def handle_pending(self) -> int:
+        """Handle every stored update that is not handled yet, oldest first."""
+        handled = 0
+        await self._retry_marks()
+        while not self._stopping:
+            batch = [s for s in await self.rt.store.run(inbox.pending)
+                     if s.update_id not in self._unmarked]
+            if not batch:
+                break
+            for stored in batch:
+                await self._handle(stored)
+                handled += 1
+                if self._stopping:
+                    break
+        await self._purge()
+        return handled
+
+    async def _handle(self, stored: inbox.Stored) -> None:
+        token = inbox.current_update.set(stored.update_id)
+        try:
+            update = Update.de_json(stored.body, self.app.bot)
+            await self.app.process_update(update)
+        except Exception as exc:  # noqa: BLE001 - one bad update must not stop the inbox
+            log.error("inbox update=%s could not be handled error=%s", stored.update_id,
+                      type(exc).__name__)
+        finally:
+            inbox.current_update.reset(token)
+        await self._mark(stored.update_id)
+
+    async def _mark(self, update_id: int) -> None:
+        try:
+            await self.rt.store.run(inbox.mark_handled, update_id, self.rt.clock.now())
+        except sqlite3.Error as exc:
+            self._unmarked.append(update_id)
+            log.warning("inbox mark failed update=%s error=%s", update_id, type(exc).__name__)
+
+    async def _retry_marks(self) -> None:
+        waiting, self._unmarked = self._unmarked, []
+        for update_id in waiting:
+            await self._mark(update_id)
+
+    async def _purge(self) -> None:
+        if time.monotonic() - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at = time.monotonic()
+        with suppress(sqlite3.Error):
+            await self.rt.store.run(inbox.purge, self.rt.clock.now())
+
+
+def _seconds(retry_after) -> float:
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") \
+        else float(retry_after)
