@@ -2,6 +2,7 @@
 
     omzien run                     sandbox without TELEGRAM_BOT_TOKEN, real long polling with it
     omzien sandbox [--script F]    the local Telegram with the real bot; a script replays and checks
+                   [--transcript]  ...and prints every message the bot sent or edited
     omzien invite --role R         print a one-time invite link (e.g. for the first coordinator)
     omzien content check           check flows and texts; non-zero exit on any problem
     omzien diagram                 write a Mermaid diagram per flow to docs/flows/
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start Omzien").set_defaults(func=cmd_run)
     sandbox = sub.add_parser("sandbox", help="local Telegram with the real bot")
     sandbox.add_argument("--script", type=Path, help="replay and check a sandbox script")
+    sandbox.add_argument("--transcript", action="store_true",
+                         help="with --script: print every message the bot sent or edited")
     sandbox.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
     sandbox.set_defaults(func=cmd_sandbox)
     invite = sub.add_parser("invite", help="print a one-time invite link")
@@ -52,7 +55,7 @@ def cmd_run(args) -> int:
     settings = config.load()
     if settings.sandbox:
         print("No TELEGRAM_BOT_TOKEN set: starting the sandbox.\n")
-        return cmd_sandbox(argparse.Namespace(script=None, db=None))
+        return cmd_sandbox(argparse.Namespace(script=None, db=None, transcript=False))
     from bot.live import run_polling
     run_polling(settings)
     return 0
@@ -72,7 +75,8 @@ def cmd_sandbox(args) -> int:
             await sandbox.start()
             try:
                 if args.script:
-                    return await run_script(sandbox, read_script(args.script))
+                    return await run_script(sandbox, read_script(args.script),
+                                            transcript=getattr(args, "transcript", False))
                 await chat(sandbox)
                 return 0
             finally:
