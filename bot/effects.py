@@ -77,7 +77,8 @@ def _asked(db, user_id: int, params: dict, now: datetime) -> None:
 def _step_new(db, user_id: int, params: dict, now: datetime) -> None:
     text = params["answers"].get(params.get("answer", "nieuwe_stap"))
     label = params["answers"].get(params.get("label", "nieuwe_stap_label"))
-    chosen = text if text in typed_texts(params) else (label or text)
+    full = (params["data"].get("stap_teksten") or {}).get(text)
+    chosen = text if text in typed_texts(params) else (full or label or text)
     if chosen:
         steps.add(db, user_id, resident_of(params, db, user_id), str(chosen), now)
 
