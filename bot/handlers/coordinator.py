@@ -230,8 +230,7 @@ def _milestone_rows(db, content, now: datetime) -> int:
                     continue
                 lines.append(Markup(content.render(f"coordinator.mijlpaal_{milestone}", coordinator.language,
                                             voornaam=person.first_name)))
-                template = "signaal_geholpen" if milestone == "zorg_opgepakt" else \
-                    "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
+                template = "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
                 label = content.render("coordinator.knop_stuur_aan", coordinator.language,
                                        voornaam=_name(person.first_name))
                 rows.append([{"label": label, "data": f"wa.t.v{volunteer_id}.{template}"}])
@@ -268,14 +267,12 @@ def _week_starts(now: datetime, tz: str, weeks: int) -> list[datetime]:
 async def team_overview(turn: Turn) -> None:
     now = turn.rt.clock.now()
     tz = turn.rt.settings.timezone
-    local = now.astimezone(ZoneInfo(tz))
-    month_start = timing.at_local(local.replace(day=1), 0, tz)
     starts = _week_starts(now, tz, WEEKS_IN_CHART)
-    numbers = await turn.rt.store.run(team.numbers, now, month_start)
+    numbers = await turn.rt.store.run(team.numbers, now)
     counts = await turn.rt.store.run(team.reflections_per_week, starts)
     await turn.say("coordinator.team", actief=numbers.active_30d, gepauzeerd=numbers.paused,
                    zonder_contact=numbers.without_professional,
-                   deze_maand=numbers.reflections_this_month, zorg_jong=numbers.open_young,
+                   deze_maand=numbers.reflections_30d, zorg_jong=numbers.open_young,
                    zorg_week=numbers.open_week, zorg_oud=numbers.open_old)
     labels = [s.astimezone(ZoneInfo(tz)).strftime("%d-%m") for s in starts]
     title = turn.text("coordinator.team_grafiek_titel")

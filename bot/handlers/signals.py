@@ -201,14 +201,13 @@ def _volunteer_rows(db, professional_id: int, tz: str, locale: str) -> list[dict
         volunteer = users.get(db, volunteer_id)
         if volunteer is None:
             continue
-        last = signals.last_reflection(db, volunteer_id)
         trend = ""
         if volunteer.share_energy:   # only for volunteers who chose to share it
             trend = " → ".join(flow_out.render(f"knoppen.schaal_{e}", locale)
                                for e in signals.recent_energy(db, volunteer_id) if 1 <= e <= 5)
-        rows.append({"naam": volunteer.first_name,
-                     "datum": flow_out.local_date(last, tz) if last else None,
-                     "energie": trend or None})
+        # No reflection dates: the texts promise the contact person only passed-on worries
+        # and, for who chose it, energy (tests/bot/test_who_sees_what.py).
+        rows.append({"naam": volunteer.first_name, "energie": trend or None})
     return rows
 
 
