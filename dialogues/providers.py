@@ -198,5 +198,6 @@ def _appreciation_preview(params: dict, ctx: Context, conv: Conversation, conten
     shown = render_appreciation(content, data["template"], data.get("ontvanger_taal", ctx.locale),
                                 voornaam=data["ontvanger"], afzender=data["afzender"],
                                 tekst=conv.answers.get("tekst"),
-                                joined=parse(since) if since else None, now=ctx.now)
+                                joined=parse(since) if since else None, now=ctx.now,
+                                persoonlijk=conv.answers.get("persoonlijk"))
     return f"<blockquote>{shown}</blockquote>"
