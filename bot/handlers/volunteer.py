@@ -72,6 +72,10 @@ async def _show_entry(turn: Turn, entry_id: int) -> None:
     answers = await turn.rt.store.run(journal.answers, entry.id)
     alias = entry.alias or "–"
     lines = question_lines(turn.rt.content, turn.locale, answers, alias)
+    if any(c != "niets" for c in answers.get("zorgen") or ()):
+        status = await turn.rt.store.run(journal.worry_status, turn.user_id, entry.id)
+        lines.append((turn.text("dagboek.v_zorg_gebeurd"),
+                      turn.text("dagboek.zorg_status", status=status or "")))
     await turn.say("dagboek.stukje", datum=_date(turn, entry.created_at), tijd=_time(turn, entry.created_at),
                    alias=alias, compleet=entry.complete, energie=answers.get("energie"),
                    vragen=lines, tekst=leftover(entry.body, lines), soort=entry.kind,

@@ -7,6 +7,9 @@ not a journal line.
 from __future__ import annotations
 
 from bot.sandbox.script import plain
+from storage import signals
+
+VERA = 1003
 
 
 async def newest_entry(sandbox, who: str) -> str:
@@ -52,3 +55,27 @@ async def test_a_new_nickname_is_not_a_journal_line(sandbox):
     shown = await newest_entry(sandbox, "wim")
     assert shown.splitlines()[0].endswith("meneer T · niet helemaal af")
     assert "meneer T" not in "\n".join(shown.splitlines()[1:])
+
+
+async def test_a_worry_in_the_journal_says_what_happened_with_it(sandbox):
+    await sandbox.say("vera", "/bezoek")
+    for button in ("Ja", "🙂", "#1", "#1", "Geld en post", "Klaar"):
+        await sandbox.press("vera", button)
+    await sandbox.say("vera", "/stop")             # she leaves the signal flow: nothing passed on
+    shown = await newest_entry(sandbox, "vera")
+    assert "Wat je opviel\n» 💶 Geld en post" in shown
+    assert "Wat er met je zorg gebeurde\n» Bleef in je dagboek" in shown
+
+    def passed_on(db):
+        with db.atomic():
+            signals.create(db, VERA, sandbox.clock.now(), level=2, categories=["geld_post"],
+                           consent=True, status="picked_up", professional_id=1002)
+    await sandbox.rt.store.run(passed_on)
+    assert "Wat er met je zorg gebeurde\n» Doorgegeven en opgepakt" in await newest_entry(sandbox, "vera")
+
+
+async def test_no_worry_no_line_about_it(sandbox):
+    await sandbox.say("vera", "/bezoek")
+    for button in ("Ja", "🙂", "#1", "#1", "Niets bijzonders"):
+        await sandbox.press("vera", button)
+    assert "Wat er met je zorg gebeurde" not in await newest_entry(sandbox, "vera")
