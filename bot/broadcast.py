@@ -179,8 +179,8 @@ class Progress:
 
     async def _show(self, rt: Runtime, broadcast_id: int) -> bool:
         found, counts, language = await rt.store.run(_progress_state, broadcast_id)
-        if found is None or found.progress_chat_id is None:
-            return True
+        if found is None or found.progress_chat_id is None or found.total == 1:
+            return True    # for one recipient the report alone is the status: no "1 of 1"
         handled = sum(n for status, n in counts.items() if status != "pending")
         final = not counts.get("pending")
         text = rt.content.render("coordinator.voortgang", language, verzonden=handled,
