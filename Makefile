@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Without TELEGRAM_BOT_TOKEN: the sandbox, as a web page (it prints the address) and a terminal chat.
 run: $(STAMP)
 	$(BIN)/omzien run
 

@@ -52,6 +52,9 @@ async def _say_sorry(rt: Runtime, update: object) -> None:
 def build_application(rt: Runtime) -> Application:
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB logs every update and every API result at DEBUG: message texts, names, notes.
+    # Whatever level the operator asks for, those records are never made.
+    logging.getLogger("telegram").setLevel(logging.INFO)
     settings = rt.settings
     builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
                .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))

@@ -3,9 +3,12 @@
     omzien run                     sandbox without TELEGRAM_BOT_TOKEN, real long polling with it
     omzien sandbox [--script F]    the local Telegram with the real bot; a script replays and checks
                    [--transcript]  ...and prints every message the bot sent or edited
+    omzien sandbox --web [--port P]  the same in a browser: cora, pim and vera side by side
     omzien invite --role R         print a one-time invite link (e.g. for the first coordinator)
     omzien content check           check flows and texts; non-zero exit on any problem
     omzien diagram                 write a Mermaid diagram per flow to docs/flows/
+    omzien backup PATH             a consistent, checked copy of the database (also while it runs)
+    omzien restore PATH            put a checked copy back (the bot must be stopped)
 """
 from __future__ import annotations
 
@@ -38,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--transcript", action="store_true",
                          help="with --script: print every message the bot sent or edited")
     sandbox.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    sandbox.add_argument("--web", action="store_true", help="serve the sandbox as a web page")
+    sandbox.add_argument("--port", type=int, default=8765, help="web page port (default 8765)")
+    sandbox.add_argument("--host", default="127.0.0.1",
+                         help="web page address (default 127.0.0.1: this computer only)")
     sandbox.set_defaults(func=cmd_sandbox)
     invite = sub.add_parser("invite", help="print a one-time invite link")
     invite.add_argument("--role", required=True, choices=("volunteer", "professional", "coordinator"))
@@ -48,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help="write flow diagrams to docs/flows/")
     diagram.add_argument("--out", type=Path, default=Path("docs/flows"))
     diagram.set_defaults(func=cmd_diagram)
+    backup = sub.add_parser("backup", help="write a consistent, checked copy of the database")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database by a checked copy")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
@@ -55,7 +68,9 @@ def cmd_run(args) -> int:
     settings = config.load()
     if settings.sandbox:
         print("No TELEGRAM_BOT_TOKEN set: starting the sandbox.\n")
-        return cmd_sandbox(argparse.Namespace(script=None, db=None, transcript=False))
+        return cmd_sandbox(argparse.Namespace(script=None, db=None, web=True, port=8765,
+                                              host="127.0.0.1", chat=True,
+                                              transcript=False))
     from bot.live import run_polling
     run_polling(settings)
     return 0
@@ -65,8 +80,12 @@ def cmd_sandbox(args) -> int:
     from bot.sandbox.script import read_script, run_script
     from bot.sandbox.session import Sandbox
     from bot.sandbox.terminal import chat
+    from bot.sandbox.web.serve import serve_page
 
     settings = config.load()
+    web = getattr(args, "web", False) and not args.script
+    # `make run` chats in the terminal beside the page; `--web` alone only serves it.
+    with_chat = getattr(args, "chat", not web) and sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="omzien-sandbox-") as scratch:
         db_path = args.db or Path(scratch) / "sandbox.db"
 
@@ -77,6 +96,10 @@ def cmd_sandbox(args) -> int:
                 if args.script:
                     return await run_script(sandbox, read_script(args.script),
                                             transcript=getattr(args, "transcript", False))
+                if web:
+                    return await serve_page(sandbox, args.host, args.port,
+                                            chat(sandbox) if with_chat else None,
+                                            any_port=getattr(args, "chat", False))
                 await chat(sandbox)
                 return 0
             finally:
@@ -121,6 +144,30 @@ def cmd_diagram(args) -> int:
     from dialogues.diagram import write_diagrams
     for path in write_diagrams(args.out):
         print(path)
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from storage.backup import BackupError, backup
+    try:
+        written = backup(config.load().db_path, args.path)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written: {written.summary()}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from storage.backup import BackupError, restore
+    target = config.load().db_path
+    try:
+        restored, aside = restore(args.path, target)
+    except BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored: {restored.summary()}")
+    print(f"the old database is kept at {aside}" if aside else "there was no database before")
     return 0
 
 

@@ -11,8 +11,14 @@ Rules it keeps (Telegram's limits, see docs/architecture.md):
   so a chat's messages never overtake each other; a row that keeps failing for another
   reason is marked failed after MAX_ATTEMPTS instead of blocking the queue;
 - rows survive restarts: pending rows are simply picked up again.
-The one possible duplicate: a crash after Telegram accepted a message and before the
-row was marked sent. Rows are sent one at a time, so that window is one message wide.
+- a message Telegram accepted is never sent again: if marking it fails (disk full,
+  database locked) the outcome is kept in memory and written first, and nothing new
+  is sent until the database takes writes again;
+- every attempt is counted in the row (`maybe_sent`) BEFORE the request; a known
+  outcome takes the count back. A lost answer (connection dropped after sending, a
+  timeout) or a crash leaves it, and a row is sent again only while it is below 2, so
+  no message goes out more than twice; after that it is settled "uncertain".
+See "The outbox" in docs/architecture.md for the at-least-once window as it is.
 
 Two kinds of hooks per row kind:
 - `@on_settle(kind)`: synchronous, runs on the writer thread INSIDE the transaction that
@@ -25,10 +31,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from datetime import timedelta
 from typing import Awaitable, Callable
 
+import httpx
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
@@ -44,8 +52,12 @@ Settle = Callable[[object, Runtime, OutboxRow, str, object], None]   # (db, rt, 
 AFTER_DELIVERY: dict[str, Hook] = {}   # kind → called with outcome "sent" | "unreachable" | "failed"
 ON_SETTLE: dict[str, Settle] = {}
 MAX_BACKOFF = 300.0
-DONE, HELD, PAUSE = "done", "held", "pause"   # what _deliver did with a row
+DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"   # what _deliver did
 MAX_ATTEMPTS = 8          # for errors that are neither flood control nor the network
+MAX_UNANSWERED = 2        # sends without a known outcome after which a row is not sent again
+HOLD_FIRST, HOLD_MAX = 0.5, 5.0   # seconds between tries while the database cannot be written
+# httpx errors raised before a request was on its way: certainly nothing was sent.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def after_delivery(kind: str):
@@ -97,8 +109,69 @@ class RateGate:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
-async def deliver_due(rt: Runtime, gate: RateGate) -> int:
-    """One pass over due rows; returns how many were handled."""
+class Worker:
+    """The delivery loop's memory: the rate gate, and outcomes Telegram gave us that the
+    database has not taken yet (a full disk, a lock). While any is held, nothing new is
+    sent; they are written first, so an accepted message is never sent again."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.gate = RateGate(rt.settings.outbox_global_rate, rt.settings.outbox_chat_interval)
+        self.unsettled: dict[int, tuple] = {}    # row id → (row, outcome, error, message_id)
+        self.blocked_since: float | None = None
+
+    async def settle(self, row: OutboxRow, outcome: str, error: str | None,
+                     message_id: int | None = None) -> bool:
+        """Mark the row; if the database refuses, keep the outcome and stop sending."""
+        try:
+            await _settle(self.rt, row, outcome, error, message_id)
+        except Exception as exc:  # noqa: BLE001 - the outcome is kept, retried by flush()
+            self.unsettled[row.id] = (row, outcome, error, message_id)
+            self.hold(exc, row)
+            return False
+        return True
+
+    async def flush(self) -> bool:
+        """Write the kept outcomes, oldest first; True when none is left."""
+        for row_id, (row, outcome, error, message_id) in list(self.unsettled.items()):
+            try:
+                await _settle(self.rt, row, outcome, error, message_id)
+            except Exception as exc:  # noqa: BLE001 - still not writable: keep holding
+                self.hold(exc, row)
+                return False
+            del self.unsettled[row_id]
+            self.writable()
+        return True
+
+    def writable(self) -> None:
+        if self.blocked_since is not None:
+            log.warning("outbox resumed: database writable again after=%.0fs",
+                        time.monotonic() - self.blocked_since)
+            self.blocked_since = None
+
+    def hold(self, exc: Exception, row: OutboxRow) -> None:
+        if self.blocked_since is None:
+            self.blocked_since = time.monotonic()
+            log.error("outbox holding: database not writable row=%s error=%s",
+                      row.id, type(exc).__name__)
+
+    async def begin(self, row: OutboxRow) -> bool:
+        """Count the attempt before the request goes out; no count, no send."""
+        try:
+            await self.rt.store.run(outbox.begin_attempt, row.id)
+        except Exception as exc:  # noqa: BLE001 - e.g. database or disk is full
+            self.hold(exc, row)
+            return False
+        self.writable()
+        return True
+
+
+async def deliver_due(worker: Worker) -> int:
+    """One pass over due rows; returns how many were handled (-1: holding, the database
+    cannot be written)."""
+    rt, gate = worker.rt, worker.gate
+    if not await worker.flush():
+        return -1
     rows = await rt.store.run(outbox.due, rt.clock.now(), 200)
     handled = 0
     waiting_chats: set[int] = set()
@@ -107,65 +180,102 @@ async def deliver_due(rt: Runtime, gate: RateGate) -> int:
             waiting_chats.add(row.chat_id)   # keep this chat's later rows behind this one
             continue
         await gate.take()
-        result = await _deliver(rt, gate, row)
+        result = await _deliver(worker, row)
         if result == PAUSE:
             break
+        if result == BLOCKED:
+            return -1
         if result == HELD:
             waiting_chats.add(row.chat_id)
         handled += 1
     return handled
 
 
-async def _deliver(rt: Runtime, gate: RateGate, row: OutboxRow) -> str:
-    """Send one row: DONE (settled), HELD (retry later; the chat waits) or PAUSE (429)."""
+async def _deliver(worker: Worker, row: OutboxRow) -> str:
+    """Send one row: DONE (settled), HELD (retry later; the chat waits), PAUSE (429) or
+    BLOCKED (the database cannot be written; nothing more is sent for now)."""
+    rt, gate = worker.rt, worker.gate
+    if row.maybe_sent >= MAX_UNANSWERED:
+        # Sent twice and never heard back (or a crash in between): a third copy is worse
+        # than not knowing. A worry's escalation task still follows it up.
+        log.warning("outbox uncertain row=%s kind=%s sends=%s", row.id, row.kind, row.maybe_sent)
+        return DONE if await worker.settle(row, "uncertain", "no answer") else BLOCKED
     try:
-        buttons = [[Button(b["label"], b["data"]) for b in line] for line in row.payload["buttons"]]
-        message = await rt.bot.send_message(row.chat_id, row.payload["text"], parse_mode=ParseMode.HTML,
-                                            reply_markup=markup(buttons))
+        text = row.payload["text"]
+        buttons = markup([[Button(b["label"], b["data"]) for b in line]
+                          for line in row.payload["buttons"]])
+    except Exception as exc:  # noqa: BLE001 - a malformed row never gets better
+        log.error("outbox malformed row=%s kind=%s error=%s", row.id, row.kind, type(exc).__name__)
+        return DONE if await worker.settle(row, "failed", type(exc).__name__) else BLOCKED
+    if not await worker.begin(row):
+        return BLOCKED
+    try:
+        message = await rt.bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML,
+                                            reply_markup=buttons)
     except RetryAfter as exc:
         delay = _seconds(exc.retry_after)
         gate.pause(delay)
         log.info("outbox flood control row=%s wait=%.1fs", row.id, delay)
+        await _write_quietly(rt, outbox.not_sent, row.id)
         return PAUSE
     except Forbidden:
-        await _settle(rt, row, "unreachable", "Forbidden")
         log.info("outbox recipient unreachable row=%s recipient=%s", row.id, row.recipient_id)
-        return DONE
+        return DONE if await worker.settle(row, "unreachable", "Forbidden") else BLOCKED
     except BadRequest as exc:
-        await _settle(rt, row, "failed", type(exc).__name__)
         log.error("outbox bad request row=%s kind=%s", row.id, row.kind)
-        return DONE
+        return DONE if await worker.settle(row, "failed", type(exc).__name__) else BLOCKED
     except NetworkError as exc:
         # Includes timeouts. The row keeps its place: storage.outbox.due holds back the
         # chat's later rows until this one is through.
-        await _retry(rt, row, type(exc).__name__)
+        await _retry(rt, row, type(exc).__name__, reached=maybe_reached(exc))
         return HELD
     except Exception as exc:  # noqa: BLE001 - one odd row must never stop the queue
-        log.exception("outbox unexpected error row=%s kind=%s", row.id, row.kind)
+        log.error("outbox unexpected error row=%s kind=%s error=%s", row.id, row.kind,
+                  type(exc).__name__)
         if row.attempts + 1 >= MAX_ATTEMPTS:
-            await _settle(rt, row, "failed", type(exc).__name__)
-        else:
-            await _retry(rt, row, type(exc).__name__)
-            return HELD
-        return DONE
+            return DONE if await worker.settle(row, "failed", type(exc).__name__) else BLOCKED
+        await _retry(rt, row, type(exc).__name__, reached=True)   # it may have gone out
+        return HELD
     gate.sent(row.chat_id)
-    await _settle(rt, row, "sent", None, message.message_id)
-    return DONE
+    return DONE if await worker.settle(row, "sent", None, message.message_id) else BLOCKED
+
+
+def maybe_reached(exc: NetworkError) -> bool:
+    """False only when the request certainly never left (no connection was made); a lost
+    or late answer means Telegram may have the message. A 5xx answer has no httpx cause:
+    Telegram answered, so it did not take the message."""
+    cause = exc.__cause__
+    if cause is None:
+        return False
+    return not isinstance(cause, NEVER_SENT)
 
 
 def _seconds(value) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
-async def _retry(rt: Runtime, row: OutboxRow, error: str) -> None:
+async def _retry(rt: Runtime, row: OutboxRow, error: str, *, reached: bool) -> None:
     backoff = min(MAX_BACKOFF, 2.0 ** (row.attempts + 1))
-    await rt.store.run(outbox.retry_later, row.id, rt.clock.now() + timedelta(seconds=backoff), error)
-    log.info("outbox retry row=%s in=%.0fs error=%s", row.id, backoff, error)
+    until = rt.clock.now() + timedelta(seconds=backoff)
+    await _write_quietly(rt, outbox.retry_later, row.id, until, error, reached)
+    log.info("outbox retry row=%s in=%.0fs error=%s maybe_sent=%s", row.id, backoff, error, reached)
+
+
+async def _write_quietly(rt: Runtime, fn, *args) -> None:
+    """A bookkeeping write after a request that sent nothing certain; if the database
+    refuses it, the count `begin_attempt` wrote stays (the safe side) and the next
+    `begin_attempt` fails too, so the worker holds."""
+    try:
+        await rt.store.run(fn, *args)
+    except Exception as exc:  # noqa: BLE001
+        log.error("outbox bookkeeping not written error=%s", type(exc).__name__)
 
 
 async def _settle(rt: Runtime, row: OutboxRow, outcome: str, error: str | None,
                   message_id: int | None = None) -> None:
-    """Mark the row, and run its kind's settle hook in the same transaction."""
+    """Mark the row, and run its kind's settle hook in the same transaction. A hook that
+    fails (a bug, not the database) is rolled back on its own: the mark stays, so a
+    message Telegram accepted is never sent again because of it."""
     now = rt.clock.now()
 
     def write(db) -> None:
@@ -176,13 +286,27 @@ async def _settle(rt: Runtime, row: OutboxRow, outcome: str, error: str | None,
                 outbox.mark_unreachable(db, row.id, error or "Forbidden")
                 if row.recipient_id is not None:
                     users.set_reachable(db, row.recipient_id, False)
+            elif outcome == "uncertain":
+                outbox.mark_uncertain(db, row.id, error or "no answer")
             else:
                 outbox.mark_failed(db, row.id, error or "failed")
-            hook = ON_SETTLE.get(row.kind)
-            if hook is not None:
-                hook(db, rt, row, outcome, now)
+            _run_settle_hook(db, rt, row, outcome, now)
     await rt.store.run(write)
     await _after(rt, row, outcome)
+
+
+def _run_settle_hook(db, rt: Runtime, row: OutboxRow, outcome: str, now) -> None:
+    hook = ON_SETTLE.get(row.kind)
+    if hook is None:
+        return
+    try:
+        with db.atomic():                    # a savepoint inside the marking transaction
+            hook(db, rt, row, outcome, now)
+    except sqlite3.OperationalError:
+        raise                                # the database itself: nothing is written
+    except Exception as exc:  # noqa: BLE001
+        log.error("outbox settle hook failed row=%s kind=%s error=%s", row.id, row.kind,
+                  type(exc).__name__)
 
 
 async def _after(rt: Runtime, row: OutboxRow, outcome: str) -> None:
@@ -196,14 +320,20 @@ async def _after(rt: Runtime, row: OutboxRow, outcome: str) -> None:
 
 
 async def run_worker(rt: Runtime) -> None:
-    gate = RateGate(rt.settings.outbox_global_rate, rt.settings.outbox_chat_interval)
+    worker = Worker(rt)
     rt.outbox_wakeup = asyncio.Event()
+    holding = HOLD_FIRST
     while True:
         try:
-            handled = await deliver_due(rt, gate)
-        except Exception:  # keep delivering; the row stays pending
-            log.exception("outbox pass failed")
+            handled = await deliver_due(worker)
+        except Exception as exc:  # keep delivering; the row stays pending
+            log.error("outbox pass failed error=%s", type(exc).__name__)
             handled = 0
+        if handled < 0:                      # the database cannot be written: wait, retry
+            await asyncio.sleep(holding)
+            holding = min(HOLD_MAX, holding * 2)
+            continue
+        holding = HOLD_FIRST
         if handled == 0:
             rt.outbox_wakeup.clear()
             try:

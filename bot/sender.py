@@ -56,3 +56,11 @@ async def send_replies(bot, chat_id: int, replies: Iterable[Reply],
                        edit_message_id: int | None = None) -> None:
     for reply in replies:
         await send_reply(bot, chat_id, reply, edit_message_id)
+
+
+async def send_file(bot, chat_id: int, data: bytes, filename: str) -> Message:
+    """A document from bytes. Each attempt builds its upload from `data` anew, so a retry
+    after a 429 sends the same complete file (a stream would be empty by then)."""
+    if not isinstance(data, bytes):
+        raise TypeError("send_file takes bytes, so that every attempt uploads all of it")
+    return await with_retry(bot.send_document, chat_id, document=data, filename=filename)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.effects import applies, resident_of
 from bot.outbox import on_settle
-from bot.ticker import task_handler
+from bot.ticker import on_repeated_failure, task_handler
 from bot.workdays import add_working_days
 from content.render import default_content
 from dialogues.signal_levels import URGENT, final_level, known_categories
@@ -266,6 +266,17 @@ def escalate(db, signal_id: int | None, now: datetime) -> bool:
                            recipient_id=coordinator.id, signal_id=sig.id)
     log.info("signal escalated id=%s level=%s", sig.id, sig.level)
     return True
+
+
+@on_repeated_failure(ESCALATE)
+def _escalation_keeps_failing(db, task, now: datetime) -> None:
+    """The escalation itself keeps raising (it is still retried): the coordinators hear
+    that a worry waits, by its number only, so a person looks at it."""
+    for coordinator in users.by_role(db, "coordinator"):
+        text = render("signalen.c_escalatie_mislukt", coordinator.language, nummer=task.signal_id)
+        outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
+                       recipient_id=coordinator.id, signal_id=task.signal_id)
+    log.warning("signal escalation failing id=%s task=%s", task.signal_id, task.id)
 
 
 # ---- the weekly digest of *aandachtspunten* -------------------------------------------

@@ -34,7 +34,9 @@ async def turn_from_update(rt: Runtime, update: Update) -> Turn | None:
 
 def _input_of(message) -> Input:
     text = message.text
-    if text is None:
+    # A forwarded message holds someone else's words (often names): never a command, never
+    # a journal answer. The person is answered as for a photo: type it yourself.
+    if text is None or message.forward_origin is not None:
         return Input("media")
     if text.startswith("/"):
         return Input("command", text)
@@ -48,9 +50,16 @@ async def _from_button(rt: Runtime, update: Update) -> Turn | None:
         await with_retry(rt.bot.answer_callback_query, query.id)
         return None
     user = await rt.store.run(users.get, query.from_user.id)
-    return Turn(rt, query.from_user.id, message.chat.id, query.from_user.first_name or "",
+    turn = Turn(rt, query.from_user.id, message.chat.id, query.from_user.first_name or "",
                 query.from_user.language_code, user, Input("button", data=query.data or ""),
                 callback_query_id=query.id, message_id=message.message_id)
+    if not message.is_accessible:
+        # Telegram no longer gives us the message (too old, or deleted): it can't be edited
+        # and whatever it asked is over, so the press is answered as an expired button.
+        log.info("button on inaccessible message user=%s", query.from_user.id)
+        await turn.expired()
+        return None
+    return turn
 
 
 async def _leave_group(rt: Runtime, message) -> None:

@@ -187,6 +187,21 @@ def m002_journal_search(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_outbox_flags(db: Database) -> None:
+    # maybe_sent: how many send attempts of this row may have reached Telegram without us
+    # hearing the outcome (counted before each request; a known outcome takes it back).
+    # bot/outbox.py sends a row again only while this is below 2: at most twice, ever.
+    db.execute("ALTER TABLE outbox ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m005_task_retries(db: Database) -> None:
+    # A task whose handler raised stays pending and is tried again later (bot/ticker.py).
+    db.execute("ALTER TABLE due_tasks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE due_tasks ADD COLUMN last_error TEXT")
+
+
 def _statements(script: str) -> list[str]:
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

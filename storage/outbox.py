@@ -21,6 +21,7 @@ class OutboxRow:
     attempts: int
     signal_id: int | None
     broadcast_id: int | None
+    maybe_sent: int = 0         # attempts that may have reached Telegram, outcome unknown
 
 
 def enqueue(db: Database, chat_id: int, kind: str, text: str, now: datetime, *,
@@ -40,13 +41,14 @@ def due(db: Database, now: datetime, limit: int = 100) -> list[OutboxRow]:
     > 0, not_before later) holds back the newer rows of its chat, so they keep their order;
     a row merely scheduled for later (a reminder after quiet hours) holds back nothing."""
     rows = db.execute(
-        "SELECT id, chat_id, recipient_id, kind, payload, attempts, signal_id, broadcast_id "
+        "SELECT id, chat_id, recipient_id, kind, payload, attempts, signal_id, broadcast_id, "
+        "maybe_sent "
         "FROM outbox o WHERE status = 'pending' AND not_before <= ? AND NOT EXISTS ("
         "  SELECT 1 FROM outbox b WHERE b.status = 'pending' AND b.not_before > ? "
         "  AND b.attempts > 0 AND b.chat_id = o.chat_id AND b.id < o.id) "
         "ORDER BY id LIMIT ?",
         [iso(now), iso(now), limit])
-    return [OutboxRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7]) for r in rows]
+    return [OutboxRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
 
 
 def pending_count(db: Database, now: datetime | None = None) -> int:
@@ -71,9 +73,30 @@ def mark_failed(db: Database, row_id: int, error: str) -> None:
                "WHERE id = ?", [error, row_id])
 
 
-def retry_later(db: Database, row_id: int, not_before: datetime, error: str) -> None:
-    db.execute("UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1 "
-               "WHERE id = ?", [iso(not_before), error, row_id])
+def retry_later(db: Database, row_id: int, not_before: datetime, error: str, *,
+                reached: bool = False) -> None:
+    """Try again at `not_before`. `reached`: the request may have got to Telegram (no
+    answer came back), so the count `begin_attempt` made stays."""
+    db.execute("UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1, "
+               "maybe_sent = maybe_sent - ? WHERE id = ?",
+               [iso(not_before), error, 0 if reached else 1, row_id])
+
+
+def begin_attempt(db: Database, row_id: int) -> None:
+    """Written BEFORE each request: if the outcome never becomes known (no answer, a crash)
+    the row shows that it may have been sent. A known outcome takes it back."""
+    db.execute("UPDATE outbox SET maybe_sent = maybe_sent + 1 WHERE id = ?", [row_id])
+
+
+def not_sent(db: Database, row_id: int) -> None:
+    """Telegram answered "not now" (429): this attempt did not send anything."""
+    db.execute("UPDATE outbox SET maybe_sent = max(0, maybe_sent - 1) WHERE id = ?", [row_id])
+
+
+def mark_uncertain(db: Database, row_id: int, error: str) -> None:
+    """Sent twice without ever hearing back: most likely it arrived; never sent again."""
+    db.execute("UPDATE outbox SET status = 'uncertain', last_error = ? WHERE id = ?",
+               [error, row_id])
 
 
 def broadcast_counts(db: Database, broadcast_id: int) -> dict[str, int]:
@@ -90,6 +113,6 @@ def cancel_pending(db: Database, recipient_id: int, kind: str) -> int:
 
 
 def purge_settled_before(db: Database, cutoff: datetime) -> int:
-    """Remove delivered, unreachable and failed rows created before `cutoff`."""
+    """Remove delivered, unreachable, failed and uncertain rows created before `cutoff`."""
     return db.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
                       [iso(cutoff)]).rowcount

@@ -56,3 +56,18 @@ def forget(db: Database, user_id: int) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")   # the rebuilt file, not a WAL copy
+
+
+def people_around(db: Database, user_id: int) -> dict[int, dict]:
+    """{id: {"name", "role"}} of the people this person's own rows point at: their contact
+    person or linked volunteers, and whoever acted on their worries. The readable export
+    says *who* saw a worry; it never holds anything else of theirs."""
+    rows = db.execute(
+        "SELECT id, display_name, role FROM users WHERE id IN ("
+        " SELECT professional_id FROM links WHERE volunteer_id = :me"
+        " UNION SELECT volunteer_id FROM links WHERE professional_id = :me"
+        " UNION SELECT professional_id FROM signals WHERE volunteer_id = :me"
+        " UNION SELECT volunteer_id FROM signals WHERE professional_id = :me"
+        " UNION SELECT e.actor_id FROM signal_events e JOIN signals s ON s.id = e.signal_id"
+        "  WHERE s.volunteer_id = :me OR s.professional_id = :me)", {"me": user_id})
+    return {r[0]: {"name": r[1], "role": r[2]} for r in rows}

@@ -22,6 +22,7 @@ class Task:
     user_id: int | None
     signal_id: int | None
     payload: dict
+    attempts: int = 0           # how often its handler raised so far
 
 
 def schedule(db: Database, kind: str, due_at: datetime, *, user_id: int | None = None,
@@ -37,15 +38,21 @@ def schedule(db: Database, kind: str, due_at: datetime, *, user_id: int | None =
 def due(db: Database, now: datetime, kinds: tuple[str, ...], limit: int = 200) -> list[Task]:
     marks = ", ".join("?" for _ in kinds) or "NULL"
     rows = db.execute(
-        "SELECT id, kind, due_at, user_id, signal_id, payload FROM due_tasks "
+        "SELECT id, kind, due_at, user_id, signal_id, payload, attempts FROM due_tasks "
         f"WHERE status = 'pending' AND due_at <= ? AND kind IN ({marks}) ORDER BY due_at, id LIMIT ?",
         [iso(now), *kinds, limit])
-    return [Task(*r[:5], json.loads(r[5])) for r in rows]
+    return [Task(*r[:5], json.loads(r[5]), r[6]) for r in rows]
 
 
 def finish(db: Database, task_id: int, now: datetime, status: str = "done") -> None:
     db.execute("UPDATE due_tasks SET status = ?, done_at = ? WHERE id = ?",
                [status, iso(now), task_id])
+
+
+def retry_later(db: Database, task_id: int, due_at: datetime, error: str) -> None:
+    """The handler raised: the task stays pending, due again at `due_at`."""
+    db.execute("UPDATE due_tasks SET due_at = ?, attempts = attempts + 1, last_error = ? "
+               "WHERE id = ?", [iso(due_at), error, task_id])
 
 
 def cancel_for_user(db: Database, user_id: int, kind: str) -> None:

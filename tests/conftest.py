@@ -32,7 +32,18 @@ def db(tmp_path):
 
 
 @pytest.fixture
-async def sandbox(tmp_path) -> AsyncIterator[Sandbox]:
+def log_guard(monkeypatch):
+    """Fails the test if anything a person typed, or a display name, reaches a log record
+    (tests/logguard.py). The sandbox fixture and every e2e test use it."""
+    from tests.logguard import guarded
+    guard, remove = guarded(monkeypatch)
+    yield guard
+    remove()
+    assert guard.leaks() == [], "personal data in the logs"
+
+
+@pytest.fixture
+async def sandbox(tmp_path, log_guard) -> AsyncIterator[Sandbox]:
     """The real bot and the emulator in this process, with the demo organisation seeded.
 
     Flood control is off: scripts press buttons far faster than people do, and with

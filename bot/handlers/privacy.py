@@ -1,13 +1,12 @@
 """/export and /vergeet: everything about you, as files; or gone, after two confirmations."""
 from __future__ import annotations
 
-import html
-import io
 import json
 import logging
 
+from bot.export import Reader, readable_page
 from bot.registry import button, command
-from bot.sender import with_retry
+from bot.sender import send_file, with_retry
 from bot.turn import Turn
 from dialogues.model import Button
 from storage import privacy
@@ -17,31 +16,16 @@ log = logging.getLogger(__name__)
 
 @command("/export")
 async def export(turn: Turn) -> None:
+    """Two files: the complete JSON for machines, and a page per area for the person."""
     data = await turn.rt.store.run(privacy.export, turn.user_id)
+    people = await turn.rt.store.run(privacy.people_around, turn.user_id)
     as_json = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    reader = Reader(turn.rt.content, turn.locale, turn.rt.settings.timezone)
+    page = readable_page(reader, data, people, turn.rt.clock.now()).encode("utf-8")
     await turn.say("privacy.export")
-    await with_retry(turn.rt.bot.send_document, turn.chat_id,
-                     document=io.BytesIO(as_json), filename="omzien-export.json")
-    await with_retry(turn.rt.bot.send_document, turn.chat_id,
-                     document=io.BytesIO(readable_html(turn, data).encode("utf-8")),
-                     filename="omzien-export.html")
+    await send_file(turn.rt.bot, turn.chat_id, as_json, "omzien-export.json")
+    await send_file(turn.rt.bot, turn.chat_id, page, "omzien-export.html")
     log.info("export sent user=%s", turn.user_id)
-
-
-def readable_html(turn: Turn, data: dict[str, list[dict]]) -> str:
-    parts = [f"<!doctype html><meta charset='utf-8'><title>Omzien export</title>"
-             f"<h1>{html.escape(turn.text('privacy.export_titel'))}</h1>"]
-    for table, rows in data.items():
-        if not rows:
-            continue
-        parts.append(f"<h2>{html.escape(table)}</h2><table border='1'>")
-        columns = list(rows[0])
-        parts.append("<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr>")
-        for row in rows:
-            cells = "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns)
-            parts.append(f"<tr>{cells}</tr>")
-        parts.append("</table>")
-    return "\n".join(parts)
 
 
 @command("/vergeet")

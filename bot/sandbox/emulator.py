@@ -154,6 +154,8 @@ class Emulator(BotApi):
         self._changed = asyncio.Event()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        # Called after every change (a message, an edit, a call): the web page's live feed.
+        self.listeners: list[Callable[[], None]] = []
         self._api = {name: getattr(self, "_api_" + _snake(name)) for name in METHODS}
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -323,6 +325,14 @@ class Emulator(BotApi):
         records = self._messages.get(int(chat_id), {}).values()
         return [r for r in records if r.from_bot and (include_deleted or not r.deleted)]
 
+    def history(self, chat_id: int) -> list[MessageRecord]:
+        """Every message of a chat, the user's own too, oldest first (what a client shows)."""
+        return list(self._messages.get(int(chat_id), {}).values())
+
+    def file(self, file_id: str) -> StoredFile | None:
+        """A file the bot sent or a user's made-up media, by file_id."""
+        return self._files.get(file_id)
+
     def commands(
         self,
         scope_type: str = "default",
@@ -395,6 +405,8 @@ class Emulator(BotApi):
 
     def _notify(self) -> None:
         self._changed.set()
+        for listener in self.listeners:
+            listener()
 
     def _user(self, user_id: int) -> UserRecord:
         user = self._users.get(int(user_id))

@@ -106,13 +106,10 @@ async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], N
     inbox = Inbox()
     printed = Transcript()
     failures = 0
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for number, line in script_steps(lines):
         echo(f"{number:>4}  {line}")
         try:
-            await _run_line(sandbox, inbox, line, echo)
+            await run_line(sandbox, inbox, line, echo)
             if transcript:
                 for block in printed.news(sandbox):
                     echo(block)
@@ -124,7 +121,18 @@ async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], N
     return 0 if not failures else 1
 
 
-async def _run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
+def script_steps(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, line) of every step: blank lines and comments left out."""
+    steps = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            steps.append((number, line))
+    return steps
+
+
+async def run_line(sandbox: Sandbox, inbox: Inbox, line: str, echo) -> None:
+    """One step; raises ScriptError (or LookupError, ValueError, TimeoutError) if it fails."""
     if match := CLOCK.match(line):
         await sandbox.move_clock(match["words"])
         return

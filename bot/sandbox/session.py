@@ -17,6 +17,7 @@ from bot import ticker
 from bot.app import build_application, start_services, stop_services
 from bot.clock import OffsetClock, parse_duration, parse_weekday_time, until_next
 from bot.config import Settings
+from bot.menus import set_menu
 from bot.runtime import Runtime
 from bot.sandbox import demo
 from bot.sandbox.emulator import Emulator, FloodPolicy
@@ -61,6 +62,12 @@ class Sandbox:
         await start_services(self.app)
         await self.app.start()
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await self._seed_menus(content)
+
+    async def _seed_menus(self, content) -> None:
+        """The seeded personas never went through onboarding, which is where a menu is set."""
+        for user_id, _first_name, role in demo.PERSONAS.values():
+            await set_menu(self.app.bot, content, user_id, role, "nl")
 
     async def stop(self) -> None:
         if self.app is not None:
@@ -98,6 +105,12 @@ class Sandbox:
         self.injected += 1
         await self.wait_idle()
         return button["text"]
+
+    async def press_message(self, name: str, message_id: int, data: str) -> None:
+        """Press a button with this callback data on one particular message (a click)."""
+        self.emulator.press(self.ensure_persona(name), message_id, data=data)
+        self.injected += 1
+        await self.wait_idle()
 
     async def set_blocked(self, name: str, blocked: bool) -> None:
         """Telegram tells the bot with a my_chat_member update, which we wait for too."""

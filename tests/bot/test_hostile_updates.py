@@ -3,7 +3,8 @@ without a single unhandled error, and never leaks one person's journal to anothe
 
 Each example starts a fresh sandbox (the real Application against the emulator) and
 replays a random stream: typed text, real and made-up commands, presses of real buttons,
-forged callback data, photos and stickers, from seeded and unknown personas.
+forged callback data, photos and stickers, edited, forwarded and replied messages, and
+presses on messages Telegram no longer has, from seeded and unknown personas.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from bot.config import Settings
 from bot.sandbox.demo import persona_id
 from bot.sandbox.flood import FloodPolicy
 from bot.sandbox.session import Sandbox
+from storage import users
+from tests.bot import hostile
 
 PERSONAS = ["vera", "wim", "pim", "cora", "nieuwkomer"]
 SECRET = "zeppelinkoffie"
@@ -36,7 +39,14 @@ actions = st.one_of(
     st.tuples(st.just("forge"), st.sampled_from(PERSONAS),
               st.text(alphabet="fjsvpbcitkwzdr.0123456789_-abc", min_size=1, max_size=60)),
     st.tuples(st.just("media"), st.sampled_from(PERSONAS), st.sampled_from(["photo", "sticker", "voice"])),
+    st.tuples(st.sampled_from(["edit", "forward", "reply"]), st.sampled_from(PERSONAS),
+              st.one_of(commands, texts)),
+    st.tuples(st.just("gone"), st.sampled_from(PERSONAS),
+              st.sampled_from(["v.1", "v.2", "t.en", "j.p.1", "s.1.op", "f.x.1.ja", "c.ok.x"])),
 )
+# Updates the emulator's controls don't make (tests/bot/hostile.py): {kind: (sandbox, id, what)}
+TELEGRAM_ONLY = {"edit": hostile.edited, "forward": hostile.forwarded, "reply": hostile.reply,
+                 "gone": hostile.press_gone}
 
 
 class ErrorCounter(logging.Handler):
@@ -68,6 +78,11 @@ async def replay(stream: list[tuple]) -> tuple[list[str], Sandbox]:
 
 async def act(sandbox: Sandbox, kind: str, persona: str, what) -> None:
     user_id = sandbox.ensure_persona(persona)
+    if kind in TELEGRAM_ONLY:
+        # Pressing needs a message from the bot: someone who never started it has none.
+        if kind != "gone" or sandbox.emulator._users[user_id].started:
+            await TELEGRAM_ONLY[kind](sandbox, user_id, what)
+        return
     if kind == "say":
         await sandbox.say(persona, what)
     elif kind == "media":
@@ -113,3 +128,33 @@ def test_the_leak_check_can_see_the_secret_word():
     errors, sandbox = asyncio.run(replay([]))
     assert errors == []
     assert any(SECRET in (m.raw_text or "") for m in sandbox.emulator.messages(persona_id("vera")))
+
+
+# ---- cases found by the kinds above, kept -------------------------------------------------
+
+def answers_to(sandbox: Sandbox, query_id: str) -> list:
+    return [c.params.get("text") for c in sandbox.emulator.calls
+            if c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id]
+
+
+async def test_a_press_on_a_message_telegram_no_longer_has_says_the_button_expired(sandbox):
+    vera = persona_id("vera")
+    await sandbox.say("vera", "/vergeet")
+    data = sandbox.newest_with_buttons(vera).reply_markup["inline_keyboard"][0][0]["callback_data"]
+    before = len(sandbox.messages("vera"))
+    query_id = await hostile.press_gone(sandbox, vera, data)
+    assert answers_to(sandbox, query_id) == ["Deze knop is verlopen."]
+    assert [m.raw_text for m in sandbox.messages("vera")[before:]] == []
+    assert await sandbox.rt.store.run(users.get, vera) is not None   # nothing was forgotten
+
+
+async def test_edited_forwarded_and_replied_messages_are_answered_and_never_stored(sandbox):
+    vera = persona_id("vera")
+    await hostile.edited(sandbox, vera, f"/zoek {SECRET}")
+    await hostile.forwarded(sandbox, vera, f"/vergeet {SECRET}")
+    await hostile.reply(sandbox, vera, "/help")
+    texts = [m.raw_text or "" for m in sandbox.messages("vera")]
+    assert not any("Er ging iets mis" in t for t in texts)
+    assert not any("wis" in t.lower() and "?" in t for t in texts), "a forwarded /vergeet acted"
+    assert any("/bezoek" in t for t in texts), "the reply /help was answered"
+    assert await sandbox.rt.store.run(users.get, vera) is not None

@@ -59,12 +59,13 @@ class BotProcesses:
         self.procs: list[subprocess.Popen] = []
         self.logs: list[Path] = []
 
-    def start(self, verbose: bool = True) -> subprocess.Popen:
+    def start(self, verbose: bool = True, base_url: str | None = None) -> subprocess.Popen:
+        """`base_url`: talk to the Bot API through something else (a fault proxy)."""
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
         env.update(
             TELEGRAM_BOT_TOKEN=self.emu.token,
-            OMZIEN_BASE_URL=self.emu.base_url,
+            OMZIEN_BASE_URL=base_url or self.emu.base_url,
             OMZIEN_BASE_FILE_URL=self.emu.base_file_url,
             OMZIEN_DB=str(self.db_path),
             OMZIEN_CONFIG=str(self.workdir / "no-such-omzien.toml"),

@@ -1,0 +1,141 @@
+"""Consistent copies of the live database, and putting one back.
+
+A plain file copy of a WAL database taken while the bot runs misses whatever is still in
+the -wal file. `backup` uses SQLite's online backup on a second connection instead: it
+copies the database as one reader sees it, WAL included, while the bot goes on writing.
+Every copy is checked (integrity_check, and that its schema versions are ones this code
+knows) before it counts as a backup or is restored.
+
+`restore` refuses while a bot has the target open: a running `Store` holds a shared lock
+on `<database>.lock` (storage/db.py), and restore needs it exclusively.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from storage.db import connect, lock_path
+from storage.migrations import migrations
+
+COUNTED = ("users", "journal_entries", "signals", "outbox")
+
+
+class BackupError(Exception):
+    """The copy is not a usable Omzien database, or the target is in use."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    path: Path
+    size: int
+    applied: tuple[str, ...]
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{t} {n}" for t, n in self.counts.items())
+        return (f"{self.path}: {self.size} bytes, integrity ok, schema {len(self.applied)} of "
+                f"{len(known_versions())} versions ({self.applied[-1]}); {counts}")
+
+
+def known_versions() -> tuple[str, ...]:
+    return tuple(m.name for m in migrations._migrations)
+
+
+def backup(source: Path | str, target: Path | str) -> Checked:
+    """Copy the database at `source` to `target` (a new file), then check the copy."""
+    target = Path(target)
+    if target.exists():
+        raise BackupError(f"{target} exists already; choose a new name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    _copy(Path(source), partial)
+    try:
+        checked = check(partial)
+    except BackupError:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return Checked(target, checked.size, checked.applied, checked.counts)
+
+
+def _copy(source: Path, target: Path) -> None:
+    if not source.is_file():
+        raise BackupError(f"no database at {source}")
+    src, dst = connect(source), connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")   # one self-contained file, no -wal
+    finally:
+        dst.close()
+        src.close()
+
+
+def check(path: Path | str) -> Checked:
+    """Integrity and schema of a copy; raises BackupError when it is not usable."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"no file at {path}")
+    conn = connect(path)
+    try:
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{path} is not a readable database ({exc})") from exc
+        if result != "ok":
+            raise BackupError(f"{path} fails integrity_check: {result}")
+        applied = _applied(conn, path)
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
+    finally:
+        conn.close()
+    return Checked(path, path.stat().st_size, applied, counts)
+
+
+def _applied(conn: sqlite3.Connection, path: Path) -> tuple[str, ...]:
+    try:
+        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
+                            "ORDER BY rowid", [migrations.name]).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise BackupError(f"{path} is not an Omzien database (no schema versions)") from exc
+    applied = tuple(r[0] for r in rows)
+    unknown = [name for name in applied if name not in known_versions()]
+    if not applied or unknown:
+        raise BackupError(f"{path} has schema versions this Omzien does not know: {unknown}"
+                          if unknown else f"{path} has no schema versions")
+    return applied
+
+
+def restore(copy: Path | str, target: Path | str, now: datetime | None = None) -> tuple[Checked, Path | None]:
+    """Put a checked copy in place of `target`; the old file is kept aside (returned)."""
+    copy, target = Path(copy), Path(target)
+    with _exclusive(target):
+        checked = check(copy)
+        aside = None
+        if target.exists():
+            stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
+            aside = target.with_name(f"{target.name}.before-restore-{stamp}")
+            _copy(target, aside)                     # with whatever its WAL still held
+        incoming = target.with_name(target.name + ".restoring")
+        _copy(copy, incoming)
+        for companion in ("-wal", "-shm"):           # the old WAL must not replay onto the copy
+            Path(f"{target}{companion}").unlink(missing_ok=True)
+        os.replace(incoming, target)
+    return Checked(target, target.stat().st_size, checked.applied, checked.counts), aside
+
+
+@contextmanager
+def _exclusive(target: Path):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(target), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BackupError(f"a bot is running on {target}: stop it first") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
