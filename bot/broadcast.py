@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -26,9 +26,9 @@ from bot.outbox import after_delivery, on_settle
 from bot.runtime import Runtime
 from content.appreciation import render_appreciation
 from content.render import default_content
-from storage import broadcasts, links, outbox, team, users
+from storage import broadcasts, journal, links, outbox, team, users
 from storage.outbox import OutboxRow
-from storage.times import parse
+from storage.times import iso, parse
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 2.0      # seconds between two edits of the progress message
@@ -38,6 +38,32 @@ MAX_NAMES = 30
 
 
 # ---- who receives it --------------------------------------------------------------------
+
+# Templates about a situation are only offered to one volunteer it fits; the rest suit
+# anyone. A worry that was taken care of is never offered: coordinators see no worries.
+MIN_VISITS_FOR_PRESENCE = 5     # "Jij bent er gewoon, keer op keer" after one visit rings false
+SITUATIONS = ("afscheid_goed", "aanwezigheid", "signaal_geholpen", "welkom_terug", "grens_bewaakt")
+
+
+def fitting_templates(db, template_ids: list[str], target: str, now: datetime) -> list[str]:
+    one = users.get(db, int(target[1:])) if target.startswith("v") and target[1:].isdigit() else None
+    return [t for t in template_ids if t not in SITUATIONS or (one and _fits(db, t, one, now))]
+
+
+def _fits(db, template: str, volunteer: users.User, now: datetime) -> bool:
+    if template == "afscheid_goed":
+        return db.execute("SELECT 1 FROM residents WHERE volunteer_id = ? AND ended_at >= ?",
+                          [volunteer.id, iso(now - timedelta(days=30))]).fetchone() is not None
+    if template == "aanwezigheid":
+        return journal.count(db, volunteer.id, "reflectie") >= MIN_VISITS_FOR_PRESENCE
+    return template in ("welkom_terug", "grens_bewaakt")   # she told the coordinator herself
+
+
+def reasons(db, target: str, now: datetime) -> list[tuple[int, str]]:
+    """Why these volunteers are suggested: their milestones this week."""
+    wanted = None if target == "s" else int(target[1:]) if target.startswith("v") and target[1:].isdigit() else -1
+    return [(v, m) for v, m in team.milestones(db, now) if wanted is None or v == wanted]
+
 
 def recipients(db, target: str, now: datetime) -> list[users.User]:
     """'v<id>' one volunteer, 'a' all active volunteers, 'p<id>' the active volunteers of
@@ -60,9 +86,10 @@ def recipients(db, target: str, now: datetime) -> list[users.User]:
 
 
 def render_for(content, user: users.User, template: str, afzender: str, tekst: str | None,
-               now: datetime) -> str:
+               now: datetime, persoonlijk: str | None = None) -> str:
     return render_appreciation(content, template, user.language, voornaam=user.first_name,
-                               afzender=afzender, tekst=tekst, joined=parse(user.created_at), now=now)
+                               afzender=afzender, tekst=tekst, joined=parse(user.created_at), now=now,
+                               persoonlijk=persoonlijk)
 
 
 @applies("appreciation")
@@ -81,7 +108,8 @@ def _appreciation(db, user_id: int, params: dict, now: datetime) -> None:
     template = str(data.get("template"))
     broadcast_id = broadcasts.create(db, user_id, template, len(found), user_id, now)
     for person in found:
-        text = render_for(content, person, template, coordinator.first_name, answers.get("tekst"), now)
+        text = render_for(content, person, template, coordinator.first_name, answers.get("tekst"),
+                          now, answers.get("persoonlijk"))
         outbox.enqueue(db, person.id, KIND, text, now, recipient_id=person.id,
                        broadcast_id=broadcast_id)
     log.info("broadcast created id=%s recipients=%s template=%s", broadcast_id, len(found), template)
@@ -151,8 +179,8 @@ class Progress:
 
     async def _show(self, rt: Runtime, broadcast_id: int) -> bool:
         found, counts, language = await rt.store.run(_progress_state, broadcast_id)
-        if found is None or found.progress_chat_id is None:
-            return True
+        if found is None or found.progress_chat_id is None or found.total == 1:
+            return True    # for one recipient the report alone is the status: no "1 of 1"
         handled = sum(n for status, n in counts.items() if status != "pending")
         final = not counts.get("pending")
         text = rt.content.render("coordinator.voortgang", language, verzonden=handled,

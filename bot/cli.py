@@ -2,6 +2,7 @@
 
     omzien run                     sandbox without TELEGRAM_BOT_TOKEN, real long polling with it
     omzien sandbox [--script F]    the local Telegram with the real bot; a script replays and checks
+                   [--transcript]  ...and prints every message the bot sent or edited
     omzien sandbox --web [--port P]  the same in a browser: cora, pim and vera side by side
     omzien invite --role R         print a one-time invite link (e.g. for the first coordinator)
     omzien content check           check flows and texts; non-zero exit on any problem
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start Omzien").set_defaults(func=cmd_run)
     sandbox = sub.add_parser("sandbox", help="local Telegram with the real bot")
     sandbox.add_argument("--script", type=Path, help="replay and check a sandbox script")
+    sandbox.add_argument("--transcript", action="store_true",
+                         help="with --script: print every message the bot sent or edited")
     sandbox.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
     sandbox.add_argument("--web", action="store_true", help="serve the sandbox as a web page")
     sandbox.add_argument("--port", type=int, default=8765, help="web page port (default 8765)")
@@ -66,7 +69,8 @@ def cmd_run(args) -> int:
     if settings.sandbox:
         print("No TELEGRAM_BOT_TOKEN set: starting the sandbox.\n")
         return cmd_sandbox(argparse.Namespace(script=None, db=None, web=True, port=8765,
-                                              host="127.0.0.1", chat=True))
+                                              host="127.0.0.1", chat=True,
+                                              transcript=False))
     store = _open_store(settings.db_path)
     if store is None:
         return 2
@@ -130,7 +134,8 @@ def cmd_sandbox(args) -> int:
             await sandbox.start()
             try:
                 if args.script:
-                    return await run_script(sandbox, read_script(args.script))
+                    return await run_script(sandbox, read_script(args.script),
+                                            transcript=getattr(args, "transcript", False))
                 if web:
                     return await serve_page(sandbox, args.host, args.port,
                                             chat(sandbox) if with_chat else None,

@@ -34,7 +34,7 @@ async def dispatch(turn: Turn) -> None:
         result = await conversations.step(turn, conv)
         if result.command:
             await run_command(turn, result.command)
-        elif worry is not None:
+        elif worry is not None and not _asks_about_worries(result, worry):
             await detection.offer(turn, worry, await detection.contact_name(turn), conv.flow)
         return
     if worry is not None:
@@ -102,3 +102,12 @@ def _what(turn: Turn) -> str:
     if turn.input.kind == "button":
         return turn.input.data.split(".", 1)[0]
     return "-"
+
+
+def _asks_about_worries(result, worry) -> bool:
+    """The flow itself now asks what she noticed (a worry said after a cancelled visit):
+    a second offer beside that question would ask the same thing twice. Crisis words
+    always get the offer."""
+    after = result.conversation
+    return not worry.is_crisis and after is not None and after.flow == "reflectie" \
+        and after.state == "zorgen"

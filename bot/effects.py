@@ -50,8 +50,8 @@ def resident_of(params: dict, db=None, user_id: int | None = None) -> int | None
     return None
 
 
-def typed_texts(params: dict) -> list[str]:
-    typed = params["data"].get("typed", [])
+def typed_texts(params: dict, leave_out: tuple[str, ...] = ()) -> list[str]:
+    typed = [k for k in params["data"].get("typed", []) if k not in leave_out]
     return [params["answers"][k] for k in typed if isinstance(params["answers"].get(k), str)]
 
 
@@ -61,9 +61,27 @@ def _journal(db, user_id: int, params: dict, now: datetime) -> None:
     if not answers and not params.get("complete", True):
         return   # stopped before the first answer: nothing to keep
     energy = answers.get("energie") if isinstance(answers.get("energie"), int) else None
+    texts = typed_texts(params, leave_out=NOT_JOURNAL_LINES)
     journal.add(db, user_id, params.get("entry_kind", params["flow"]), now,
                 resident_id=resident_of(params, db, user_id), complete=params.get("complete", True),
-                energy=energy, answers=answers, texts=typed_texts(params))
+                energy=energy, answers={**answers, **_rereadable(params)}, texts=texts)
+
+
+NOT_JOURNAL_LINES = ("alias", "nieuwe_alias")   # a nickname is not something she wrote
+
+
+def _rereadable(params: dict) -> dict:
+    """What the journal shows besides the answers: the question asked, the step in full."""
+    answers, data = params["answers"], params["data"]
+    extra = {}
+    if "antwoord_1" in answers and data.get("vraag_1"):
+        extra["vraag_1_id"] = data["vraag_1"]
+    step = (data.get("stap_teksten") or {}).get(answers.get("nieuwe_stap"))
+    if step:
+        extra["nieuwe_stap_tekst"] = step
+    if answers.get("vorige_stap") and data.get("open_step_text"):
+        extra["vorige_stap_tekst"] = data["open_step_text"]
+    return extra
 
 
 @applies("asked_questions")
@@ -77,7 +95,8 @@ def _asked(db, user_id: int, params: dict, now: datetime) -> None:
 def _step_new(db, user_id: int, params: dict, now: datetime) -> None:
     text = params["answers"].get(params.get("answer", "nieuwe_stap"))
     label = params["answers"].get(params.get("label", "nieuwe_stap_label"))
-    chosen = text if text in typed_texts(params) else (label or text)
+    full = (params["data"].get("stap_teksten") or {}).get(text)
+    chosen = text if text in typed_texts(params) else (full or label or text)
     if chosen:
         steps.add(db, user_id, resident_of(params, db, user_id), str(chosen), now)
 

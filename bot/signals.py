@@ -96,7 +96,11 @@ def professional_buttons(db, sig: Signal, locale: str) -> list[list[dict]]:
     labels = {"op": render("signalen.knop_oppakken", locale),
               "ct": render("signalen.knop_contact", locale, voornaam=first_name(volunteer)[:12]),
               "af": render("signalen.knop_afgerond", locale)}
-    return [[{"label": labels[a], "data": f"s.{sig.id}.{a}"}] for a in NEXT.get(sig.status, ())]
+    rows = [[{"label": labels[a], "data": f"s.{sig.id}.{a}"}] for a in NEXT.get(sig.status, ())]
+    if rows:   # while it is open, the contact person can answer the volunteer through Omzien
+        rows.append([{"label": render("bericht.knop", locale, voornaam=first_name(volunteer)[:12]),
+                      "data": f"s.{sig.id}.br"}])
+    return rows
 
 
 # ---- writing and delivering (inside the caller's transaction) -------------------------

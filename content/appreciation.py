@@ -29,7 +29,8 @@ def time_together(joined: datetime | None, now: datetime) -> str:
 
 def render_appreciation(content: Content, template: str, locale: str, *, voornaam: str,
                         afzender: str, tekst: str | None = None,
-                        joined: datetime | None = None, now: datetime | None = None) -> str:
+                        joined: datetime | None = None, now: datetime | None = None,
+                        persoonlijk: str | None = None) -> str:
     if template == OWN_TEXT:
         body = Markup(str(escape(tekst or "")).replace("{voornaam}", str(escape(voornaam))))
     else:
@@ -38,4 +39,7 @@ def render_appreciation(content: Content, template: str, locale: str, *, voornaa
         mijlpaal = content.render(f"coordinator.tijd_{time_together(joined, now or joined)}", locale) \
             if joined and now else content.render("coordinator.tijd_maand", locale)
         body = Markup(content.render_text(entry["text"], voornaam=voornaam, mijlpaal=mijlpaal))
+    if persoonlijk:   # the coordinator's own line under any template, first name filled in
+        own = str(escape(persoonlijk)).replace("{voornaam}", str(escape(voornaam)))
+        body = Markup(f"{body}\n\n{own}")
     return content.render("coordinator.waardering_bericht", locale, bericht=body, afzender=afzender)

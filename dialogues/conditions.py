@@ -57,11 +57,59 @@ def _energy_low(view: View) -> bool:
 
 @named("grens_nodig")
 def _boundary_due(view: View) -> bool:
-    """About every fourth reflection, at once when energy is low or scope creep is reported."""
-    if _energy_low(view) or view.answers.get("buiten_afspraak") == "ja":
+    """Only when something asks for it: low energy, or more asked than was agreed. Never
+    twice in one reflection."""
+    if _boundary_done(view):
+        return False
+    return _energy_low(view) or view.answers.get("buiten_afspraak") == "ja"
+
+
+@named("grens_gehad")
+def _boundary_done(view: View) -> bool:
+    return "grens" in view.answers or "grens_woord" in view.answers
+
+
+@named("grens_in_woorden")
+def _boundary_words(view: View) -> bool:
+    """Words in a typed answer that say more is asked than agreed ("steeds meer",
+    "boodschappen"): the boundary part comes now, with sentences that fit."""
+    from dialogues.scope import topics_in
+    return not _boundary_done(view) and bool(topics_in(view.answers, view.data))
+
+
+@named("extra_regie")
+def _ask_who_decided(view: View) -> bool:
+    """Who decided rotates in (prepare_reflection picks at most one extra question)."""
+    return view.data.get("extra") == "regie"
+
+
+@named("extra_afspraken")
+def _ask_agreement(view: View) -> bool:
+    return view.data.get("extra") == "afspraken" and not _boundary_done(view)
+
+
+@named("stap_gehad")
+def _step_asked(view: View) -> bool:
+    return "nieuwe_stap" in view.answers
+
+
+@named("zorgen_gehad")
+def _worries_asked(view: View) -> bool:
+    return "zorgen" in view.answers
+
+
+@named("afgezegd")
+def _cancelled(view: View) -> bool:
+    return view.answers.get("bezoek") == "afgezegd"
+
+
+@named("afgezegd_zorg")
+def _cancelled_with_worry(view: View) -> bool:
+    """The volunteer said she is worried: with the button, or in her own words."""
+    if view.answers.get("afgezegd_gevoel") == "zorgen":
         return True
-    count = view.facts.get("reflection_count", 0)
-    return count % 4 == 3
+    typed = [view.answers.get(k) for k in ("afgezegd_hoe", "afgezegd_gevoel")]
+    return any(isinstance(t, str) and "zorg" in t.casefold() for t in typed)
 
 
 @named("heeft_open_stap")

@@ -16,6 +16,7 @@ EFFECT_KINDS = frozenset({
     "appreciation",        # one outbox row per recipient plus a broadcasts row
     "start_flow",          # hand over to another flow when this one ends
     "signal_close",        # a contact person closes a signal, with an optional word back
+    "signal_message",      # a contact person answers the volunteer about a signal
     "relationship_review", # the 3- or 11-month review of a contact was done (journal entry)
     "tell_professional_need",  # end of contact: the resident may still need someone
 })

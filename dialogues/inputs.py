@@ -65,7 +65,8 @@ def keyboard(spec: InputSpec, ctx: Context, conv: Conversation, content: Content
         if spec.kind == "multi":
             rows.append([Button(label("knoppen.klaar"), button_data(conv, DONE))])
     elif spec.kind == "scale":
-        rows = [[Button(label(f"knoppen.schaal_{n}"), button_data(conv, n)) for n in SCALE]]
+        # 😄 first: a quick first tap must not mean "bad" (the values stay 1 = low … 5 = good)
+        rows = [[Button(label(f"knoppen.schaal_{n}"), button_data(conv, n)) for n in reversed(SCALE)]]
     elif spec.kind == "confirm":
         rows = [[Button(label("knoppen.ja"), button_data(conv, "ja")),
                  Button(label("knoppen.nee"), button_data(conv, "nee"))]]

@@ -46,11 +46,8 @@ def prepare_reflection(ctx: Context, content: Content, data: dict) -> dict[str, 
     bank = content.catalogue("questions", ctx.locale)["questions"]
     recent = list(ctx.facts.get("recent_questions", ()))
     rng = random.Random(ctx.now.timestamp())
-    how_many = 2 if ctx.facts.get("reflection_count", 0) % 2 else 1
-    chosen = pick_questions(bank, recent, how_many, rng)
-    prepared: dict[str, Any] = {"vraag_1": chosen[0], "vraag_2": chosen[1] if len(chosen) > 1 else None}
-    steps = [s["id"] for s in content.catalogue("steps", ctx.locale)["steps"]]
-    prepared["stap_ideeen"] = rng.sample(steps, min(3, len(steps)))
+    chosen = pick_questions(bank, recent, 1, rng)   # one appreciative question: no checklist
+    prepared: dict[str, Any] = {"vraag_1": chosen[0], "vraag_2": None}
     visited = ctx.facts.get("residents", ())
     if len(visited) == 1:
         prepared["resident"] = visited[0]["id"]
@@ -59,7 +56,29 @@ def prepare_reflection(ctx: Context, content: Content, data: dict) -> dict[str, 
     if open_step:
         prepared["open_step"] = open_step["id"]
         prepared["open_step_text"] = open_step["text"]
+    prepared["extra"] = extra_question(ctx.facts.get("reflection_count", 0), bool(open_step))
+    prepared.update(step_ideas(ctx, content, rng, prepared.get("alias")))
+    prepared["grens_woorden"] = {t["id"]: t["woorden"] for t in
+                                 content.catalogue("boundaries", ctx.locale).get("onderwerpen", ())}
     return prepared
+
+
+EXTRAS = (None, "regie", "afspraken")
+
+
+def extra_question(reflection_count: int, open_step: bool) -> str | None:
+    """Who-decided and the agreement question take turns, one at most per reflection; when
+    last time's step comes back, that is this reflection's extra question."""
+    return None if open_step else EXTRAS[reflection_count % len(EXTRAS)]
+
+
+def step_ideas(ctx: Context, content: Content, rng: random.Random, alias: str | None) -> dict:
+    """Three step ideas, and each one's full sentence: that is what is shown and kept."""
+    steps = content.catalogue("steps", ctx.locale)["steps"]
+    picked = rng.sample(steps, min(3, len(steps)))
+    who = alias or content.render("reflectie.de_bewoner", ctx.locale)
+    return {"stap_ideeen": [s["id"] for s in picked],
+            "stap_teksten": {s["id"]: content.render_text(s["text"], alias=who) for s in picked}}
 
 
 @preparer("zorg")

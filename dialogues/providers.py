@@ -107,6 +107,29 @@ def _catalogue_field(params: dict, ctx: Context, conv: Conversation, content: Co
     return content.render(params["template"], ctx.locale, **{**variables, "items": rendered})
 
 
+@text("alias_tip")
+def _alias_tip(params: dict, ctx: Context, conv: Conversation, content: Content,
+               variables: dict) -> str:
+    """The nickname tip once per reflection: at the first question one may type at."""
+    if any(key in conv.data.get("typed", ()) or key in conv.answers for key in params.get("after", ())):
+        return ""
+    return content.render("algemeen.geen_namen", ctx.locale)
+
+
+@text("grens_uit_woorden")
+def _boundary_from_words(params: dict, ctx: Context, conv: Conversation, content: Content,
+                         variables: dict) -> str:
+    """The boundary sentences that fit what the volunteer wrote (groceries, evening calls…)."""
+    from dialogues.scope import topics_in
+    found = topics_in(conv.answers, conv.data)
+    topics = {t["id"]: t for t in catalogue_entries(content, ctx.locale, "boundaries", "onderwerpen")}
+    items = [Markup(content.render_text(v, **variables))
+             for topic_id in found[:2] for v in topics[topic_id]["voorbeelden"][:2]]
+    labels = [topics[t]["label"] for t in found[:2]]
+    return content.render(params["template"], ctx.locale, **{**variables, "items": items,
+                                                              "onderwerpen": labels})
+
+
 def relationship_question(params: dict, ctx: Context, conv: Conversation,
                           content: Content) -> dict | None:
     """A question from catalogues/relationship.yaml: `key` is drie_maanden, elf_maanden or
@@ -175,5 +198,6 @@ def _appreciation_preview(params: dict, ctx: Context, conv: Conversation, conten
     shown = render_appreciation(content, data["template"], data.get("ontvanger_taal", ctx.locale),
                                 voornaam=data["ontvanger"], afzender=data["afzender"],
                                 tekst=conv.answers.get("tekst"),
-                                joined=parse(since) if since else None, now=ctx.now)
+                                joined=parse(since) if since else None, now=ctx.now,
+                                persoonlijk=conv.answers.get("persoonlijk"))
     return f"<blockquote>{shown}</blockquote>"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.times import iso
+from storage.times import iso, parse
 
 PAGE_SIZE = 5
 
@@ -139,3 +139,20 @@ def recent_questions(db: Database, user_id: int, limit: int = 10) -> list[str]:
 
 def purge_older_than(db: Database, cutoff: datetime) -> int:
     return db.execute("DELETE FROM journal_entries WHERE created_at < ?", [iso(cutoff)]).rowcount
+
+
+WORRY_WINDOW_HOURS = 2   # the signal flow starts when the reflection is saved
+
+
+def worry_status(db: Database, user_id: int, entry_id: int) -> str | None:
+    """What happened with the worry named in this entry: the status of the signal she
+    made right after it (journal, open, picked_up, closed), or None."""
+    entry = db.execute("SELECT created_at FROM journal_entries WHERE id = ? AND user_id = ?",
+                       [entry_id, user_id]).fetchone()
+    if entry is None:
+        return None
+    until = iso(parse(entry[0]) + timedelta(hours=WORRY_WINDOW_HOURS))
+    row = db.execute("SELECT status FROM signals WHERE volunteer_id = ? AND kind = 'signal' "
+                     "AND created_at >= ? AND created_at <= ? ORDER BY id LIMIT 1",
+                     [user_id, entry[0], until]).fetchone()
+    return row[0] if row else None

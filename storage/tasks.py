@@ -77,3 +77,22 @@ def take_for_user(db: Database, user_id: int, kind: str) -> bool:
 def pending_of_kind(db: Database, kind: str) -> bool:
     return db.execute("SELECT 1 FROM due_tasks WHERE kind = ? AND status = 'pending' LIMIT 1",
                       [kind]).fetchone() is not None
+
+
+def record(db: Database, kind: str, user_id: int, now: datetime) -> int:
+    """A task that is done at once: the record that something happened (a check-in was
+    sent, a reminder was answered), for later decisions."""
+    task_id = schedule(db, kind, now, user_id=user_id, now=now)
+    finish(db, task_id, now)
+    return task_id
+
+
+def last_recorded(db: Database, user_id: int, kind: str) -> str | None:
+    return db.execute("SELECT max(created_at) FROM due_tasks WHERE user_id = ? AND kind = ? "
+                      "AND status = 'done'", [user_id, kind]).fetchone()[0]
+
+
+def count_recorded_since(db: Database, user_id: int, kind: str, since: str | None) -> int:
+    return db.execute("SELECT count(*) FROM due_tasks WHERE user_id = ? AND kind = ? "
+                      "AND status = 'done' AND created_at > ?",
+                      [user_id, kind, since or ""]).fetchone()[0]

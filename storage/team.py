@@ -49,13 +49,13 @@ def coordinators(db: Database) -> list[Person]:
 
 # ---- milestones ---------------------------------------------------------------------
 
-MILESTONES = ("eerste", "tiende", "drie_maanden", "een_jaar", "zorg_opgepakt")
+MILESTONES = ("eerste", "tiende", "drie_maanden", "een_jaar")
 
 
 def milestones(db: Database, now: datetime, days: int = 7) -> list[tuple[int, str]]:
     """(volunteer id, milestone) for every milestone reached in the last `days` days.
     Moments and time only: the first and the tenth time they looked back, three months
-    and a year with us, a worry of theirs that was taken care of."""
+    and a year with us. Never a worry: what coordinators see is numbers and moments."""
     since = iso(now - timedelta(days=days))
     found: list[tuple[int, str]] = []
     for volunteer_id, created_at in db.execute(
@@ -72,10 +72,6 @@ def milestones(db: Database, now: datetime, days: int = 7) -> list[tuple[int, st
             crossed = iso(now - timedelta(days=age))
             if iso(now - timedelta(days=age + days)) < created_at <= crossed:
                 found.append((volunteer_id, name))
-        closed = db.execute("SELECT 1 FROM signals WHERE volunteer_id = ? AND status = 'closed' "
-                            "AND updated_at >= ? LIMIT 1", [volunteer_id, since]).fetchone()
-        if closed:
-            found.append((volunteer_id, "zorg_opgepakt"))
     return found
 
 
@@ -86,22 +82,26 @@ class TeamNumbers:
     active_30d: int
     paused: int
     without_professional: int
-    reflections_this_month: int
+    reflections_30d: int
     open_young: int       # < 1 day
     open_week: int        # 1–7 days
     open_old: int         # > 7 days
 
 
-def numbers(db: Database, now: datetime, month_start: datetime) -> TeamNumbers:
+# Who looked back and how often, over the same window and the same entries (complete
+# reflections), so the two numbers on /team always agree with each other.
+LOOKED_BACK = ("FROM journal_entries j JOIN users u ON u.id = j.user_id WHERE u.role = 'volunteer' "
+               "AND j.kind = 'reflectie' AND j.complete = 1 AND j.created_at >= ?")
+
+
+def numbers(db: Database, now: datetime, days: int = 30) -> TeamNumbers:
     one = lambda sql, *p: db.execute(sql, list(p)).fetchone()[0]  # noqa: E731
-    active = one("SELECT count(DISTINCT j.user_id) FROM journal_entries j JOIN users u "
-                 "ON u.id = j.user_id WHERE u.role = 'volunteer' AND j.created_at >= ?",
-                 iso(now - timedelta(days=30)))
+    since = iso(now - timedelta(days=days))
+    active = one("SELECT count(DISTINCT j.user_id) " + LOOKED_BACK, since)
     paused = one("SELECT count(*) FROM users WHERE role = 'volunteer' AND status = 'paused'")
     unlinked = one("SELECT count(*) FROM users WHERE role = 'volunteer' AND status != 'left' "
                    "AND id NOT IN (SELECT volunteer_id FROM links)")
-    month = one("SELECT count(*) FROM journal_entries WHERE kind = 'reflectie' AND complete = 1 "
-                "AND created_at >= ?", iso(month_start))
+    month = one("SELECT count(*) " + LOOKED_BACK, since)
     open_sql = ("SELECT count(*) FROM signals WHERE status IN ('open', 'picked_up') "
                 "AND created_at > ? AND created_at <= ?")
     day_ago, week_ago = iso(now - timedelta(days=1)), iso(now - timedelta(days=7))

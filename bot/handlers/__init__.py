@@ -1,6 +1,7 @@
 """Command and button handlers; importing this package registers them all, together with
 the effects, delivery hooks and timed tasks that live beside them."""
 from bot.handlers import (  # noqa: F401
+    bericht,
     bewoners,
     coordinator,
     general,

@@ -187,16 +187,29 @@ async def _choose_template(turn: Turn, target: str) -> None:
         await turn.say("coordinator.waardering_niemand", edit=True)
         return
     entries = turn.rt.content.appreciations(turn.locale)
-    buttons = [Button(e["label"], f"wa.t.{target}.{tid}") for tid, e in entries.items()]
+    now = turn.rt.clock.now()
+    fitting = await turn.rt.store.run(broadcast.fitting_templates, list(entries), target, now)
+    buttons = [Button(entries[tid]["label"], f"wa.t.{target}.{tid}") for tid in fitting]
     rows = [tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)]
     rows.append((Button(turn.label("coordinator.knop_zelf_schrijven"), f"wa.t.{target}.{OWN_TEXT}"),))
     await turn.say("coordinator.waardering_kies_tekst", buttons=tuple(rows), edit=True,
-                   aantal=len(found), voornaam=found[0].first_name)
+                   aantal=len(found), voornaam=found[0].first_name,
+                   redenen=await _reasons(turn, target, found, now))
+
+
+async def _reasons(turn: Turn, target: str, found, now) -> list[Markup]:
+    """Each suggestion says why: "Vera keek deze week voor het eerst even terug"."""
+    names = {u.id: u.first_name for u in found}
+    pairs = await turn.rt.store.run(broadcast.reasons, target, now)
+    return [Markup(turn.text(f"coordinator.mijlpaal_{m}", voornaam=names[v])) for v, m in pairs
+            if v in names]
 
 
 async def _preview(turn: Turn, target: str, template: str) -> None:
-    known = template == OWN_TEXT or template in turn.rt.content.appreciations("nl")
-    found = await turn.rt.store.run(broadcast.recipients, target, turn.rt.clock.now()) if known else []
+    now = turn.rt.clock.now()
+    known = template == OWN_TEXT or template in await turn.rt.store.run(
+        broadcast.fitting_templates, list(turn.rt.content.appreciations("nl")), target, now)
+    found = await turn.rt.store.run(broadcast.recipients, target, now) if known else []
     if not found:
         await turn.expired()
         return
@@ -230,8 +243,7 @@ def _milestone_rows(db, content, now: datetime) -> int:
                     continue
                 lines.append(Markup(content.render(f"coordinator.mijlpaal_{milestone}", coordinator.language,
                                             voornaam=person.first_name)))
-                template = "signaal_geholpen" if milestone == "zorg_opgepakt" else \
-                    "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
+                template = "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
                 label = content.render("coordinator.knop_stuur_aan", coordinator.language,
                                        voornaam=_name(person.first_name))
                 rows.append([{"label": label, "data": f"wa.t.v{volunteer_id}.{template}"}])
@@ -268,14 +280,12 @@ def _week_starts(now: datetime, tz: str, weeks: int) -> list[datetime]:
 async def team_overview(turn: Turn) -> None:
     now = turn.rt.clock.now()
     tz = turn.rt.settings.timezone
-    local = now.astimezone(ZoneInfo(tz))
-    month_start = timing.at_local(local.replace(day=1), 0, tz)
     starts = _week_starts(now, tz, WEEKS_IN_CHART)
-    numbers = await turn.rt.store.run(team.numbers, now, month_start)
+    numbers = await turn.rt.store.run(team.numbers, now)
     counts = await turn.rt.store.run(team.reflections_per_week, starts)
     await turn.say("coordinator.team", actief=numbers.active_30d, gepauzeerd=numbers.paused,
                    zonder_contact=numbers.without_professional,
-                   deze_maand=numbers.reflections_this_month, zorg_jong=numbers.open_young,
+                   deze_maand=numbers.reflections_30d, zorg_jong=numbers.open_young,
                    zorg_week=numbers.open_week, zorg_oud=numbers.open_old)
     labels = [s.astimezone(ZoneInfo(tz)).strftime("%d-%m") for s in starts]
     title = turn.text("coordinator.team_grafiek_titel")

@@ -5,7 +5,9 @@
                               avond 21:00): "Hoe was je bezoek bij mevrouw L?" unless paused,
                               reminders off, or a reflection was made since the visit; then
                               the same moment next week, and at most one `reminder_followup`
-                              the next day at 10:00.
+                              the next day at 10:00. After two weeks of reminders without
+                              any answer (no reflection, no button, no /ritme) they stop,
+                              until she looks back or changes /ritme.
     task `checkin_sweep`      daily: volunteers silent for three weeks get one check-in,
                               not again until they reflect again.
 Messages go through the outbox (kind `reminder`) with not_before outside quiet hours
@@ -29,7 +31,9 @@ from storage.times import iso, parse
 
 log = logging.getLogger(__name__)
 REMINDER, FOLLOW_UP, SWEEP, CHECKIN = "reminder", "reminder_followup", "checkin_sweep", "checkin"
+REMINDED, ANSWERED = "reminder_sent", "reminder_answered"   # records (done tasks)
 SILENCE = timedelta(weeks=3)
+UNANSWERED_WEEKS = 2      # weekly reminders without any answer, then they rest
 
 
 @command("/ritme")
@@ -50,6 +54,7 @@ def _reminders(db, user_id: int, params: dict, now: datetime) -> None:
     """After `rhythm` stored the moment: replace any planned reminders by the new plan."""
     for kind in (REMINDER, FOLLOW_UP):
         tasks.cancel_for_user(db, user_id, kind)
+    tasks.record(db, ANSWERED, user_id, now)      # changing /ritme is an answer too
     user = users.get(db, user_id)
     if user is not None:
         schedule_next(db, user, now, params["timezone"])
@@ -65,6 +70,15 @@ def _may_remind(db, user: users.User | None, visit: datetime) -> bool:
         return False
     last = team.last_reflection(db, user.id)
     return not (last and parse(last) >= visit)
+
+
+def gone_unanswered(db, user_id: int) -> bool:
+    """Two weeks of reminders without any answer (no reflection, no button, no /ritme):
+    asking more would only nag, so they rest until she answers."""
+    answers = [a for a in (team.last_reflection(db, user_id),
+                           tasks.last_recorded(db, user_id, ANSWERED)) if a]
+    since = max(answers, default=None)
+    return tasks.count_recorded_since(db, user_id, REMINDED, since) >= UNANSWERED_WEEKS
 
 
 def _enqueue_reminder(db, rt, user: users.User, template: str, now: datetime) -> None:
@@ -91,9 +105,10 @@ async def reminder(rt, task) -> None:
                 return False
             schedule_next(db, user, now, rt.settings.timezone)     # the same moment next week
             visit = parse(task.payload["visit"])
-            if not _may_remind(db, user, visit):
+            if not _may_remind(db, user, visit) or gone_unanswered(db, user.id):
                 return False
             _enqueue_reminder(db, rt, user, "ritme.herinnering", now)
+            tasks.record(db, REMINDED, user.id, now)
             follow = timing.at_local(_quiet_ok(rt, now) + timedelta(days=1), timing.FOLLOW_UP_HOUR,
                                      rt.settings.timezone)   # the day after it arrives
             tasks.schedule(db, FOLLOW_UP, follow, user_id=user.id, payload=task.payload, now=now)
@@ -140,8 +155,7 @@ async def checkin_sweep(rt, task) -> None:
                 outbox.enqueue(db, user.id, "reminder", content.render(
                     "ritme.inchecken", user.language, voornaam=user.first_name), now,
                     buttons=buttons, recipient_id=user.id, not_before=_quiet_ok(rt, now))
-                marker = tasks.schedule(db, CHECKIN, now, user_id=user.id, now=now)
-                tasks.finish(db, marker, now)       # the record that this check-in happened
+                tasks.record(db, CHECKIN, user.id, now)   # so it comes once
             tasks.schedule(db, SWEEP, timing.next_daily_at(now, timing.SWEEP_HOUR, rt.settings.timezone),
                            now=now)
             return len(silent)
@@ -151,12 +165,18 @@ async def checkin_sweep(rt, task) -> None:
 
 # ---- the buttons on a reminder ------------------------------------------------------------
 
+def _answered(db, user_id: int, now: datetime) -> None:
+    with db.atomic():
+        tasks.record(db, ANSWERED, user_id, now)
+
+
 @button("ri")
 async def reminder_button(turn: Turn) -> None:
     what = await turn.button_choice(("nu", "later", "geen", "ok"))
     if what is None:
         return
     await turn.notice()
+    await turn.rt.store.run(_answered, turn.user_id, turn.rt.clock.now())
     if what in ("nu", "geen", "ok"):
         # Only the presser's own follow-up is cancelled (user_id = the presser).
         await turn.rt.store.run(tasks.cancel_for_user, turn.user_id, FOLLOW_UP)

@@ -21,7 +21,8 @@ from dialogues.signal_levels import known_categories
 from storage import links, signals, users
 
 log = logging.getLogger(__name__)
-PROFESSIONAL_ACTIONS = frozenset({"op", "ct", "af"})
+PROFESSIONAL_ACTIONS = frozenset({"op", "ct", "af", "br"})
+FLOW_ACTIONS = {"af": "afronden", "br": "bericht"}     # buttons that start a short flow
 COORDINATOR_ACTIONS = frozenset({"cr"})
 LIST_LIMIT = 10
 
@@ -88,9 +89,9 @@ async def signal_pressed(turn: Turn) -> None:
     log.info("signal button user=%s action=%s outcome=%s", turn.user_id, parts[2], kind)
     if kind == "already":
         await turn.notice(turn.text("signalen.al_gedaan"))
-    elif kind == "close":
+    elif kind == "flow":
         await turn.notice()
-        await conversations.start(turn, "afronden", payload)
+        await conversations.start(turn, *payload)
     elif kind == "updated":
         text, buttons, toast = payload
         await turn.notice(toast)
@@ -128,8 +129,8 @@ def _professional_action(db, sig, action: str, presser: int, now: datetime, tz: 
     if sig.status not in flow_out.NEXT or (action == "op" and sig.status != "open"):
         return ("already", None)
     volunteer = _volunteer_name(db, sig)
-    if action == "af":
-        return ("close", {"signal": sig.id, "vrijwilliger": volunteer})
+    if action in FLOW_ACTIONS:
+        return ("flow", (FLOW_ACTIONS[action], {"signal": sig.id, "vrijwilliger": volunteer}))
     if action == "ct" and signals.has_event(db, sig.id, "contact_asked"):
         return ("already", None)
     if sig.status == "open":
@@ -200,14 +201,13 @@ def _volunteer_rows(db, professional_id: int, tz: str, locale: str) -> list[dict
         volunteer = users.get(db, volunteer_id)
         if volunteer is None:
             continue
-        last = signals.last_reflection(db, volunteer_id)
         trend = ""
         if volunteer.share_energy:   # only for volunteers who chose to share it
             trend = " → ".join(flow_out.render(f"knoppen.schaal_{e}", locale)
                                for e in signals.recent_energy(db, volunteer_id) if 1 <= e <= 5)
-        rows.append({"naam": volunteer.first_name,
-                     "datum": flow_out.local_date(last, tz) if last else None,
-                     "energie": trend or None})
+        # No reflection dates: the texts promise the contact person only passed-on worries
+        # and, for who chose it, energy (tests/bot/test_who_sees_what.py).
+        rows.append({"naam": volunteer.first_name, "energie": trend or None})
     return rows
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot import conversations
+from bot.journal_view import leftover, question_lines
 from bot.registry import button, command
 from bot.turn import Turn
 from dialogues.model import Button
@@ -22,8 +23,13 @@ def _date(turn: Turn, stamp: str) -> str:
     return parse(stamp).astimezone(ZoneInfo(turn.rt.settings.timezone)).strftime("%d-%m-%Y")
 
 
+def _time(turn: Turn, stamp: str) -> str:
+    """Two entries of one day are told apart by their time."""
+    return parse(stamp).astimezone(ZoneInfo(turn.rt.settings.timezone)).strftime("%H:%M")
+
+
 def _entry_button(turn: Turn, entry) -> Button:
-    label = f"{_date(turn, entry.created_at)} · {entry.alias or '–'}"
+    label = f"{_date(turn, entry.created_at)} {_time(turn, entry.created_at)} · {entry.alias or '–'}"
     return Button(label if entry.complete else f"{label} …", f"j.e.{entry.id}")
 
 
@@ -64,10 +70,15 @@ async def _show_entry(turn: Turn, entry_id: int) -> None:
         await turn.say("dagboek.niet_gevonden")
         return
     answers = await turn.rt.store.run(journal.answers, entry.id)
-    await turn.say("dagboek.stukje", datum=_date(turn, entry.created_at), alias=entry.alias or "–",
-                   compleet=entry.complete, energie=answers.get("energie"),
-                   stap=answers.get("nieuwe_stap_label"), tekst=entry.body,
-                   zorgen=answers.get("zorgen") or [], soort=entry.kind,
+    alias = entry.alias or "–"
+    lines = question_lines(turn.rt.content, turn.locale, answers, alias)
+    if any(c != "niets" for c in answers.get("zorgen") or ()):
+        status = await turn.rt.store.run(journal.worry_status, turn.user_id, entry.id)
+        lines.append((turn.text("dagboek.v_zorg_gebeurd"),
+                      turn.text("dagboek.zorg_status", status=status or "")))
+    await turn.say("dagboek.stukje", datum=_date(turn, entry.created_at), tijd=_time(turn, entry.created_at),
+                   alias=alias, compleet=entry.complete, energie=answers.get("energie"),
+                   vragen=lines, tekst=leftover(entry.body, lines), soort=entry.kind,
                    punten=_points(answers, entry.body))
 
 

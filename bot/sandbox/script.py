@@ -13,6 +13,8 @@
     anna: /start {invite}     {invite} is the code of the newest invite link anyone received
 
 Exit status 0 only if every check held (see ARCHITECTURE.md, "Sandbox scripts").
+With `transcript=True` every message the bot sent or edited is printed after the line
+that caused it (`Omzien → vera`, then its text and buttons): how readers follow a journey.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from bot.sandbox import demo
 from bot.sandbox.session import Sandbox
 
 LINE = re.compile(r"^(?P<who>[a-z][a-z0-9_]*)(?P<op>[:?!])\s?(?P<rest>.*)$")
@@ -62,13 +65,54 @@ def plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], None] = print) -> int:
+@dataclass
+class Transcript:
+    """Which bot messages were already printed, per chat: message id → fingerprint."""
+
+    printed: dict[int, dict[int, tuple]] = field(default_factory=dict)
+
+    def news(self, sandbox: Sandbox) -> list[str]:
+        """Blocks for every bot message sent or edited since the previous call."""
+        blocks = []
+        for chat_id in sorted(sandbox.known):
+            before = self.printed.setdefault(chat_id, {})
+            for message in sandbox.emulator.messages(chat_id):
+                if not message.from_bot or before.get(message.message_id) == _fingerprint(message):
+                    continue
+                edited = message.message_id in before
+                before[message.message_id] = _fingerprint(message)
+                blocks.append(transcript_block(persona_name(chat_id), message, edited))
+        return blocks
+
+
+def persona_name(user_id: int) -> str:
+    for name, (known_id, _first, _role) in demo.PERSONAS.items():
+        if known_id == user_id:
+            return name
+    return str(user_id)
+
+
+def transcript_block(name: str, message, edited: bool) -> str:
+    """`Omzien → vera` (or `(edited)`), the text as the user reads it, then the buttons."""
+    head = f"Omzien → {name}" + (" (edited)" if edited else "")
+    lines = [head] + ["  " + line for line in plain(shown_text(message)).splitlines()]
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    lines += ["  " + "  ".join(f"[{b['text']}]" for b in row) for row in rows]
+    return "\n".join(lines)
+
+
+async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], None] = print,
+                     transcript: bool = False) -> int:
     inbox = Inbox()
+    printed = Transcript()
     failures = 0
     for number, line in script_steps(lines):
         echo(f"{number:>4}  {line}")
         try:
             await run_line(sandbox, inbox, line, echo)
+            if transcript:
+                for block in printed.news(sandbox):
+                    echo(block)
         except (ScriptError, LookupError, ValueError, TimeoutError) as exc:
             echo(f"FAIL line {number}: {line}\n{exc}")
             failures += 1

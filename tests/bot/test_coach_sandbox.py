@@ -20,7 +20,7 @@ async def reflect_with_text(sandbox, who: str, text: str, alias: str | None = No
     if alias:                                  # wim visits nobody yet: he names someone first
         await sandbox.say(who, alias)
     await sandbox.press(who, "#1")             # we met
-    await sandbox.press(who, "#4")             # 🙂
+    await sandbox.press(who, "🙂")
     await sandbox.say(who, text)
     await sandbox.say(who, "/stop")            # what was said is kept
 

@@ -469,8 +469,8 @@ def test_a_loop_of_states_without_input_is_a_flow_error(make):
 def test_scale_offers_five_buttons_and_stores_an_int(make):
     engine = make(SCHAAL)
     started = engine.start("schaal", ctx())
-    assert values(started.replies[0]) == [["1", "2", "3", "4", "5"]]
-    assert labels(started.replies[0]) == [["😞", "😕", "😐", "🙂", "😄"]]
+    assert values(started.replies[0]) == [["5", "4", "3", "2", "1"]]
+    assert labels(started.replies[0]) == [["😄", "🙂", "😐", "😕", "😞"]]   # a quick first tap is not "bad"
     conv = started.conversation
     result = engine.step(conv, press(conv, "4"), ctx())
     assert result.replies[0].text == "Hoeveel energie heb je?\n\n» <i>🙂</i>"

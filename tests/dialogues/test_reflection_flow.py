@@ -45,7 +45,7 @@ def context(locale: str = "nl", **changes) -> Context:
 FIRST = object()    # press the first button of the question, whatever it is
 DEFAULTS = {"bezoek": "ja", "energie": "4", "vraag_1": FIRST, "vraag_2": FIRST, "regie": "met",
             "vorige_stap": "gelukt", "nieuwe_stap": FIRST, "zorgen": ["_klaar"],
-            "buiten_afspraak": "nee", "grens": "tijd", "contact_vraag": "nee",
+            "afspraken": "nee", "grens": "tijd", "grens_herkend": "ok", "contact_vraag": "nee",
             "afgezegd_hoe": "bewoner", "afgezegd_gevoel": "jammer"}
 
 
@@ -102,9 +102,33 @@ def drive(engine: Engine, ctx: Context, **choices) -> Run:
 # ---- a whole reflection -------------------------------------------------------------
 
 def test_full_reflection_asks_the_questions_in_order(engine):
+    """Last time's step is this reflection's extra question: no who-decided, no agreement."""
     run = drive(engine, context(), zorgen=["woning", "_klaar"])
-    assert run.asked == ["bezoek", "energie", "vraag_1", "regie", "vorige_stap",
-                         "nieuwe_stap", "zorgen", "buiten_afspraak"]
+    assert run.asked == ["bezoek", "energie", "vraag_1", "vorige_stap", "nieuwe_stap", "zorgen"]
+
+
+@pytest.mark.parametrize("count, extra", [(0, None), (1, "regie"), (2, "afspraken"),
+                                          (3, None), (4, "regie"), (5, "afspraken")])
+def test_who_decided_and_the_agreement_question_take_turns(engine, count, extra):
+    run = drive(engine, context(reflection_count=count, open_step=None))
+    assert [q for q in run.asked if q in ("regie", "afspraken")] == ([extra] if extra else [])
+
+
+@pytest.mark.parametrize("count", range(6))
+@pytest.mark.parametrize("open_step", [None, OPEN_STEP])
+def test_an_ordinary_good_visit_takes_at_most_seven_messages(engine, count, open_step):
+    run = drive(engine, context(reflection_count=count, open_step=open_step), energie="5")
+    sent = [r for result in run.results for r in result.replies if not r.edit]
+    assert len(sent) <= 7, [r.text[:40] for r in sent]
+
+
+def test_the_alias_tip_comes_once_at_the_first_question_one_may_type_at(engine):
+    tip = engine.content.render("algemeen.geen_namen", "nl")
+    run = drive(engine, context(open_step=None))
+    shown = [t for t in run.texts if tip in t]
+    assert len({t.split("\n\n» ")[0] for t in shown}) == 1
+    low = drive(engine, context(open_step=None), energie="1")     # no appreciative question
+    assert any(tip in t and "klein stapje" in t for t in low.texts)
 
 
 def test_full_reflection_ends_with_a_complete_journal_entry_of_the_answers(engine):
@@ -116,10 +140,10 @@ def test_full_reflection_ends_with_a_complete_journal_entry_of_the_answers(engin
     assert journal["complete"] is True
     answers = journal["answers"]
     idea = run.results[0].conversation.data["stap_ideeen"][0]
-    assert {k: answers[k] for k in ("bezoek", "energie", "regie", "vorige_stap", "nieuwe_stap",
-                                    "zorgen", "buiten_afspraak")} == {
-        "bezoek": "ja", "energie": 4, "regie": "met", "vorige_stap": "gelukt",
-        "nieuwe_stap": idea, "zorgen": ["woning"], "buiten_afspraak": "nee"}
+    assert {k: answers[k] for k in ("bezoek", "energie", "vorige_stap", "nieuwe_stap",
+                                    "zorgen")} == {
+        "bezoek": "ja", "energie": 4, "vorige_stap": "gelukt",
+        "nieuwe_stap": idea, "zorgen": ["woning"]}
     assert answers["antwoord_1"] and answers["antwoord_1_label"]
     assert journal["data"]["resident"] == 1
 
@@ -131,11 +155,28 @@ def test_reflection_without_worries_has_exactly_these_effects(engine):
 
 def test_full_reflection_closes_with_the_chosen_step(engine):
     run = drive(engine, context(), nieuwe_stap=":Samen koffie drinken")
-    assert run.texts[-1].startswith(
-        "Dank je, Vera. Je stapje voor de volgende keer: <i>Samen koffie drinken</i>.")
+    assert "Voor de volgende keer onthoud ik je stapje: <i>Samen koffie drinken</i>\n" \
+        in run.texts[-1]
+    assert "goed genoeg" not in run.texts[-1]            # no verdict on her own step
     step_new = run.effect("step_new").params
     assert step_new["answers"]["nieuwe_stap"] == "Samen koffie drinken"
     assert "nieuwe_stap" in step_new["data"]["typed"]
+
+
+def test_a_chosen_step_keeps_its_full_sentence(engine):
+    run = drive(engine, context())
+    data = run.results[0].conversation.data
+    idea = data["stap_ideeen"][0]
+    full = data["stap_teksten"][idea]
+    assert full.endswith(".") and len(full) > len(run.effect("step_new").params["answers"]
+                                                  .get("nieuwe_stap_label") or "")
+    assert f"<i>{full}</i>" in run.texts[-1]
+
+
+def test_last_times_step_question_can_be_skipped(engine):
+    run = drive(engine, context(), vorige_stap="_skip")
+    assert run.effect("step_update").params["answers"]["vorige_stap"] is None
+    assert "nieuwe_stap" in run.asked
 
 
 def test_the_first_question_names_the_one_resident(engine):
@@ -159,7 +200,7 @@ def test_reflection_in_english(engine):
     english = engine.content.render("reflectie.bezoek", "en", alias=ALIAS)
     assert english != engine.content.render("reflectie.bezoek", "nl", alias=ALIAS)
     assert run.texts[0] == english
-    assert run.asked[-1] == "buiten_afspraak"
+    assert run.asked[-1] == "zorgen"
     assert run.effect("journal").params["complete"] is True
 
 
@@ -172,15 +213,33 @@ def test_cancelled_visit_asks_two_questions_and_journals_afgezegd(engine):
     assert run.kinds == ["journal"]   # no appreciative question was shown, so none counts
     journal = run.effect("journal").params
     assert journal["entry_kind"] == "afgezegd"
-    assert journal["answers"] == {"bezoek": "afgezegd", "afgezegd_hoe": "ikzelf",
-                                  "afgezegd_gevoel": "prima"}
+    assert {k: journal["answers"][k] for k in ("bezoek", "afgezegd_hoe", "afgezegd_gevoel")} \
+        == {"bezoek": "afgezegd", "afgezegd_hoe": "ikzelf", "afgezegd_gevoel": "prima"}
     assert "/zorg" not in run.texts[-1]
 
 
-@pytest.mark.parametrize("hoe, gevoel", [("dicht", "jammer"), ("bewoner", "zorgen")])
-def test_cancelled_visit_points_to_zorg_when_worried_or_the_door_stayed_shut(engine, hoe, gevoel):
-    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe=hoe, afgezegd_gevoel=gevoel)
-    assert "/zorg" in run.texts[-1]
+@pytest.mark.parametrize("gevoel", ["zorgen", ":Ik maak me zorgen om haar"])
+def test_a_worry_after_a_cancelled_visit_leads_to_the_worry_question(engine, gevoel):
+    run = drive(engine, context(), bezoek="afgezegd", afgezegd_gevoel=gevoel,
+                zorgen=["woning", "_klaar"])
+    assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_gevoel", "zorgen"]
+    assert not any("/zorg" in t or "hoort er ook bij" in t for t in run.texts)
+    assert run.kinds[-2:] == ["journal", "start_flow"]
+
+
+def test_a_cancelled_visit_takes_a_reason_in_own_words(engine):
+    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe=":Ze lag in het ziekenhuis")
+    assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_gevoel"]
+    journal = run.effect("journal").params
+    assert journal["answers"]["afgezegd_hoe"] == "Ze lag in het ziekenhuis"
+    assert "afgezegd_hoe" in journal["data"]["typed"]
+
+
+def test_anders_namelijk_asks_for_the_words(engine):
+    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe="anders",
+                afgezegd_anders=":Ze was bij haar dochter")
+    assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_anders", "afgezegd_gevoel"]
+    assert run.effect("journal").params["answers"]["afgezegd_reden"] == "Ze was bij haar dochter"
 
 
 def test_cancelled_visit_feeling_can_be_skipped(engine):
@@ -196,43 +255,70 @@ def test_boundary_part_follows_low_energy(engine, energy):
     assert "grens" in run.asked
 
 
-@pytest.mark.parametrize("count", [3, 7, 11])
-def test_boundary_part_comes_every_fourth_reflection(engine, count):
-    run = drive(engine, context(reflection_count=count), energie="5")
-    assert "grens" in run.asked
+@pytest.mark.parametrize("energy", ["1", "2"])
+def test_low_energy_is_acknowledged_before_any_other_question(engine, energy):
+    run = drive(engine, context(), energie=energy)
+    assert run.asked[:3] == ["bezoek", "energie", "grens"]
+    assert run.results[2].replies[-1].text.startswith("Dat klinkt ")
+    assert "eigen grens" in run.results[2].replies[-1].text
 
 
 def test_boundary_part_follows_a_request_outside_the_agreement(engine):
-    run = drive(engine, context(), energie="5", buiten_afspraak="ja")
-    assert "grens" in run.asked
+    run = drive(engine, context(reflection_count=2, open_step=None), energie="5", afspraken="ja")
+    assert run.asked[-3:] == ["afspraken", "grens", "contact_vraag"]
 
 
-@pytest.mark.parametrize("count", [0, 1, 2, 4, 5, 6])
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 5, 6])
 @pytest.mark.parametrize("energy", ["3", "4", "5"])
 def test_boundary_part_is_skipped_otherwise(engine, count, energy):
     run = drive(engine, context(reflection_count=count), energie=energy)
-    assert "grens" not in run.asked
-    assert run.asked[-1] == "buiten_afspraak"
+    assert "grens" not in run.asked and "grens_herkend" not in run.asked
+
+
+CREEP = "Ze vraagt steeds meer. Nu moet ik ook boodschappen doen en haar 's avonds bellen."
+
+
+@pytest.mark.parametrize("where", ["vraag_1", "nieuwe_stap"])
+def test_scope_creep_words_bring_the_boundary_sentences_that_fit(engine, where):
+    run = drive(engine, context(open_step=None), **{where: ":" + CREEP})
+    assert run.asked[run.asked.index(where) + 1] == "grens_herkend"
+    shown = next(t for t in run.texts if t.startswith("Je schrijft dat"))
+    assert "Boodschappen doen hoort niet bij mijn bezoek" in shown
+    assert "'s Avonds neem ik niet op" in shown.replace("&#39;", "'")
+    assert "geld" not in shown.lower()
+    assert run.asked.count("grens_herkend") == 1 and "grens" not in run.asked
+    assert "zorgen" in run.asked and "nieuwe_stap" in run.asked
+
+
+def test_ordinary_words_bring_no_boundary_part(engine):
+    run = drive(engine, context(), vraag_1=":We hebben ook nog foto's gekeken, belangrijk voor haar")
+    assert "grens_herkend" not in run.asked
+
+
+def test_talking_about_scope_creep_goes_to_the_contact_person_without_a_second_question(engine):
+    run = drive(engine, context(), vraag_1=":" + CREEP, grens_herkend="praten")
+    assert "support_request" in run.kinds and "contact_vraag" not in run.asked
 
 
 def test_chosen_boundary_shows_its_example_sentences_then_offers_contact(engine):
     run = drive(engine, context(), energie="1", grens="tijd", contact_vraag="ja")
-    assert run.asked[-2:] == ["grens", "contact_vraag"]
+    assert run.asked[2:4] == ["grens", "contact_vraag"]
     assert any("Ik blijf tot drie uur. Dan ga ik weer naar huis." in t for t in run.texts)
     assert "support_request" in run.kinds
     assert engine.content.render("reflectie.contact_doorgegeven", "nl", contact="Pim") in run.texts
 
 
-def test_skipped_boundary_shows_no_sentences(engine):
+def test_skipped_boundary_shows_no_sentences_and_offers_nothing(engine):
     run = drive(engine, context(), energie="1", grens="_skip")
     assert run.effect("journal").params["answers"]["grens"] is None
     assert not any("Nee zeggen mag" in t for t in run.texts)
-    assert run.asked[-1] == "contact_vraag"
+    assert "contact_vraag" not in run.asked
+    assert run.asked[3] == "vorige_stap"
 
 
 def test_no_contact_question_without_a_contact_person(engine):
     run = drive(engine, context(has_professional=False), energie="1")
-    assert run.asked[-1] == "grens"
+    assert "grens" in run.asked and "contact_vraag" not in run.asked
     assert "support_request" not in run.kinds
 
 
@@ -251,7 +337,7 @@ def test_no_follow_up_without_an_open_step(engine):
     run = drive(engine, context(open_step=None))
     assert "vorige_stap" not in run.asked
     assert "step_update" not in run.kinds
-    assert run.asked[run.asked.index("regie") + 1] == "nieuwe_stap"
+    assert run.asked[run.asked.index("vraag_1") + 1] == "nieuwe_stap"
 
 
 # ---- questions, residents, worries ------------------------------------------------------
@@ -271,11 +357,10 @@ def test_no_contact_review_for_another_resident(engine):
     assert "relationship_review" not in run.kinds
 
 
-def test_every_other_reflection_asks_two_different_questions(engine):
-    run = drive(engine, context(reflection_count=1))
-    assert run.asked[2:4] == ["vraag_1", "vraag_2"]
-    data = run.results[0].conversation.data
-    assert data["vraag_1"] != data["vraag_2"]
+@pytest.mark.parametrize("count", range(4))
+def test_one_appreciative_question_each_time(engine, count):
+    run = drive(engine, context(reflection_count=count))
+    assert run.asked.count("vraag_1") == 1 and "vraag_2" not in run.asked
 
 
 def test_question_can_be_answered_in_own_words(engine):
