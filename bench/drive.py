@@ -40,10 +40,13 @@ class Replies:
             await asyncio.sleep(POLL)
 
     async def polling_started(self, timeout: float = 60.0) -> None:
+        """Until the bot has called the API. The emulator logs a call when it answers it, so
+        the first long poll shows only when it ends; getMe (PTB's initialize) shows at once,
+        and updates sent before the poll starts wait for it in the emulator."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             calls = await self.control.get("calls")
-            if any(call["method"] == "getUpdates" for call in calls):
+            if any(call["method"] in ("getMe", "getUpdates") for call in calls):
                 return
             await asyncio.sleep(0.1)
         raise RuntimeError("the bot never polled")

@@ -64,6 +64,14 @@ class EmulatorProcess:
         stop_process(self.proc)
 
 
+def kill_process(proc: subprocess.Popen | None) -> None:
+    """A bot under measurement is killed: a graceful stop waits out its long poll (10 s),
+    and its scratch database is thrown away anyway."""
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def stop_process(proc: subprocess.Popen | None) -> None:
     if proc is not None and proc.poll() is None:
         proc.terminate()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp  # noqa: E402
 
 from bench.drive import Replies, Volunteer  # noqa: E402
-from bench.procs import ROOT, Control, EmulatorProcess, cpu_seconds, memory_mb, stop_process  # noqa: E402
+from bench.procs import ROOT, Control, EmulatorProcess, cpu_seconds, kill_process, memory_mb  # noqa: E402
 from bench.report import write_report  # noqa: E402
 from bench.seed import PROFESSIONAL, VOLUNTEERS_FROM, seed  # noqa: E402
 
@@ -147,7 +147,7 @@ async def one_run(variant: str, load: Load, users: int, scratch: Path, full: boo
             finally:
                 watcher.cancel()
     finally:
-        stop_process(bot)
+        kill_process(bot)
         emulator.stop()
 
 
