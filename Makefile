@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check diagram bench clean
+.PHONY: run test check diagram bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,15 @@ diagram: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/detector.py
-	$(BIN)/python bench/turn.py
 	$(BIN)/python bench/journal.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/transport.py
+	$(BIN)/python bench/run.py
+
+# A tiny load through the same harness: fails only when a figure is not produced.
+bench-smoke: $(STAMP)
+	$(BIN)/python bench/transport.py --calls 20 --rounds 1
+	$(BIN)/python bench/run.py --smoke
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,5 +1,6 @@
-"""Wiring the python-telegram-bot Application: one handler for every update, sequential,
-plus the clock-driven tick (due tasks) and the outbox worker."""
+"""Wiring the python-telegram-bot Application: one handler for every update (different chats
+in parallel, each chat in order: bot/transport/per_chat.py), plus the clock-driven tick (due
+tasks) and the outbox worker."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ from bot import outbox, ticker
 from bot.dispatch import dispatch
 from bot.runtime import Runtime
 from bot.sender import with_retry
+from bot.transport.factory import configure
 from bot.updates import turn_from_update
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def build_application(rt: Runtime) -> Application:
                .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown))
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
-    app = builder.build()
+    app = configure(builder, settings.transport, settings.concurrent_chats).build()
     app.bot_data["rt"] = rt
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)

@@ -42,6 +42,8 @@ class Settings:
     outbox_global_rate: float = 25.0
     outbox_chat_interval: float = 1.0
     tick_seconds: float = 5.0
+    transport: str = "aiohttp"
+    concurrent_chats: int = 64
     organisation: str = "Omzien"
     helplines: Helplines = field(default_factory=Helplines)
 
@@ -65,6 +67,8 @@ _ENV = {
     "OMZIEN_OUTBOX_RATE": "outbox_global_rate",
     "OMZIEN_OUTBOX_CHAT_INTERVAL": "outbox_chat_interval",
     "OMZIEN_TICK_SECONDS": "tick_seconds",
+    "OMZIEN_TRANSPORT": "transport",
+    "OMZIEN_CONCURRENT_CHATS": "concurrent_chats",
     "OMZIEN_ORGANISATION": "organisation",
 }
 
