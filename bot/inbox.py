@@ -51,6 +51,7 @@ class Poller:
         self._fetching = False
         self._stopping = False
         self._unmarked: list[int] = []     # handled, but the mark failed: never handle again
+        self._inflight: dict[int, asyncio.Task] = {}   # handed to the processor, not done yet
         self._purged_at = 0.0
 
     def start(self) -> asyncio.Task:
@@ -71,6 +72,8 @@ class Poller:
             task.cancel()
         with suppress(asyncio.CancelledError):
             await task
+        if self._inflight:
+            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
 
     async def _run(self) -> None:
         self.offset = await self.rt.store.run(inbox.next_offset)
@@ -133,22 +136,39 @@ class Poller:
         await self._retry_marks()
         while not self._stopping:
             batch = [s for s in await self.rt.store.run(inbox.pending)
-                     if s.update_id not in self._unmarked]
+                     if s.update_id not in self._unmarked and s.update_id not in self._inflight]
             if not batch:
                 break
-            for stored in batch:
-                await self._handle(stored)
-                handled += 1
-                if self._stopping:
-                    break
+            self._dispatch(batch)
+            handled += len(batch)
         await self._purge()
         return handled
 
-    async def _handle(self, stored: inbox.Stored) -> None:
+    def _dispatch(self, batch: list[inbox.Stored]) -> None:
+        """Hand each update to the application's update processor without waiting, so the
+        next getUpdates is not held up by a slow turn and different chats overlap, while each
+        chat keeps its order (bot/transport/per_chat.py): tasks are created in arrival order,
+        the order the processor keeps per chat. Each update is marked when its turn ends."""
+        processor = self.app.update_processor
+        for stored in batch:
+            update = self._decode(stored)
+            job = asyncio.create_task(processor.process_update(update, self._handle(stored, update)))
+            self._inflight[stored.update_id] = job
+            job.add_done_callback(lambda _job, uid=stored.update_id: self._inflight.pop(uid, None))
+
+    def _decode(self, stored: inbox.Stored) -> Update | None:
+        try:
+            return Update.de_json(stored.body, self.app.bot)
+        except Exception as exc:  # noqa: BLE001 - a malformed update is marked, not retried
+            log.error("inbox update=%s could not be read error=%s", stored.update_id,
+                      type(exc).__name__)
+            return None
+
+    async def _handle(self, stored: inbox.Stored, update: Update | None) -> None:
         token = inbox.current_update.set(stored.update_id)
         try:
-            update = Update.de_json(stored.body, self.app.bot)
-            await self.app.process_update(update)
+            if update is not None:
+                await self.app.process_update(update)
         except Exception as exc:  # noqa: BLE001 - one bad update must not stop the inbox
             log.error("inbox update=%s could not be handled error=%s", stored.update_id,
                       type(exc).__name__)

@@ -59,8 +59,10 @@ class BotProcesses:
         self.procs: list[subprocess.Popen] = []
         self.logs: list[Path] = []
 
-    def start(self, verbose: bool = True, base_url: str | None = None) -> subprocess.Popen:
-        """`base_url`: talk to the Bot API through something else (a fault proxy)."""
+    def start(self, verbose: bool = True, base_url: str | None = None,
+              settings: dict[str, str] | None = None) -> subprocess.Popen:
+        """`base_url`: talk to the Bot API through something else (a fault proxy);
+        `settings`: extra OMZIEN_* environment for this process."""
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
         env.update(
@@ -68,6 +70,7 @@ class BotProcesses:
             OMZIEN_BASE_URL=base_url or self.emu.base_url,
             OMZIEN_BASE_FILE_URL=self.emu.base_file_url,
             OMZIEN_DB=str(self.db_path),
+            **(settings or {}),
             OMZIEN_CONFIG=str(self.workdir / "no-such-omzien.toml"),
             OMZIEN_TICK_SECONDS="1",
             PYTHONUNBUFFERED="1",
