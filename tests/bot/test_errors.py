@@ -12,6 +12,9 @@ async def test_a_failing_handler_apologises_without_logging_the_text(sandbox, mo
     monkeypatch.setitem(COMMAND_HANDLERS, "/stap", broken)
     caplog.set_level(logging.INFO)
     await sandbox.say("vera", "/stap geheimwoordje")
+    # PTB runs the error handler as its own task, after the turn counted as handled: under
+    # load wait_idle can return before the apology is out, so wait for it.
+    await sandbox.emulator.wait_for(lambda: sandbox.messages("vera"), timeout=10)
     texts = [m.raw_text for m in sandbox.messages("vera")]
     assert texts[-1] == sandbox.rt.content.render("algemeen.even_mis", "nl")
     assert "RuntimeError" in caplog.text
