@@ -53,6 +53,8 @@ BUTTONS: dict[str, frozenset[str]] = {
     "ri": frozenset({VOLUNTEER}),           # buttons on a reminder or check-in
     "s": frozenset({PROFESSIONAL, COORDINATOR}),  # s.<id>.<action>; handler checks assignment
     "z": frozenset({VOLUNTEER}),            # offer to pass on a worry the detector noticed
+    "k": frozenset({VOLUNTEER}),            # k.<task>.<j|n>: pass crisis words on now?
+    "h": frozenset({VOLUNTEER}),            # h.<j|n>: the volunteer herself, contact wanted?
     "d": frozenset({PROFESSIONAL}),         # weekly digest of aandachtspunten on/off
 }
 

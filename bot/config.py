@@ -36,6 +36,7 @@ class Settings:
     default_language: str = "nl"
     invite_days: int = 14
     flow_idle_hours: float = 12.0
+    crisis_confirm_minutes: float = 15.0   # crisis words unanswered this long: passed on as urgent
     quiet_start_hour: int = 21
     quiet_end_hour: int = 9
     retention_days: int = 365
@@ -61,6 +62,7 @@ _ENV = {
     "OMZIEN_TIMEZONE": "timezone",
     "OMZIEN_INVITE_DAYS": "invite_days",
     "OMZIEN_FLOW_IDLE_HOURS": "flow_idle_hours",
+    "OMZIEN_CRISIS_CONFIRM_MINUTES": "crisis_confirm_minutes",
     "OMZIEN_QUIET_START_HOUR": "quiet_start_hour",
     "OMZIEN_QUIET_END_HOUR": "quiet_end_hour",
     "OMZIEN_RETENTION_DAYS": "retention_days",

@@ -28,7 +28,8 @@ async def dispatch(turn: Turn) -> None:
     await conversations.pop_expiry_notice(turn)
     conv = await conversations.load(turn)
     worry = detection.watch(turn)          # the detector on every free text a volunteer sends
-    await detection.safety_first(turn, worry, conv)
+    if await detection.interrupts(turn, worry, conv):
+        return                             # help first; the conversation waits, unchanged
     in_flow = conv is not None and not (kind == "button" and not turn.input.data.startswith("f."))
     if in_flow:
         result = await conversations.step(turn, conv)

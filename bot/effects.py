@@ -33,8 +33,10 @@ def apply(db, user_id: int, effect: Effect, now: datetime, timezone: str) -> Non
 
 def follow_ups(effects: list[Effect]) -> list[dict]:
     """Flows to start after this step is committed: `{kind: start_flow, target: <flow id>}`.
-    The new flow gets the answers so far as `data.previous`."""
-    return [{"flow": e.params["target"], "data": {"previous": dict(e.params["answers"])}}
+    The new flow gets the answers so far as `data.previous` and the run that gave them as
+    `data.previous_run` (so it can add to a signal that run already sent)."""
+    return [{"flow": e.params["target"], "data": {"previous": dict(e.params["answers"]),
+                                                  "previous_run": e.params.get("run")}}
             for e in effects if e.kind == "start_flow"]
 
 

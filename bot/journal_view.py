@@ -29,7 +29,7 @@ def question_lines(content: Content, locale: str, answers: dict, alias: str) -> 
         question = _question(content, locale, answers, key, question_id, alias)
         if question:
             found.append((question, answer))
-    worries = _worries(content, locale, answers.get("zorgen"))
+    worries = _worries(content, locale, _noticed(answers))
     if worries:
         found.append((content.render("dagboek.v_zorgen", locale), worries))
     return found
@@ -43,6 +43,13 @@ def _question(content, locale, answers, key, question_id, alias) -> str:
         return content.render_text(asked["text"], alias=alias) if asked else ""
     return content.render(question_id, locale, alias=alias,
                           stap=answers.get("vorige_stap_tekst") or "")
+
+
+def _noticed(answers: dict):
+    """The boxes ticked; "Nee" at "Viel je iets op?" reads as nothing special."""
+    if answers.get("zorgen"):
+        return answers["zorgen"]
+    return ["niets"] if answers.get("opgevallen") == "nee" else None
 
 
 def _worries(content: Content, locale: str, chosen) -> str:

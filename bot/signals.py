@@ -1,7 +1,12 @@
 """Signals on their way: from the volunteer's flow to the contact person, and back.
 
-    the zorg flow ends ─▶ effect "signal" (one transaction: signal row, its first event,
-                          the outbox row to the contact person, the escalation task)
+    a worry is urgent ─▶ effect "signal_urgent" in THAT step's transaction (signal row, its
+                          first event, the outbox row to the contact person, the escalation
+                          task); /stop, silence or a crash afterwards change nothing
+    the zorg flow ends ─▶ effect "signal": a new signal (levels 1–2), or what the volunteer
+                          added to the urgent one (same signal, an addition to the contact person)
+    crisis words       ─▶ task "crisis_confirm" (bot/detection.py asks once): no answer within
+                          the setting's minutes → sent as urgent, marked "not confirmed"
     outbox delivers   ─▶ @on_settle("signal"), in the transaction that marks the row:
                           sent → the volunteer hears "arrived"; unreachable (403) → the
                           coordinators at once, and the volunteer is told who follows up
@@ -15,6 +20,7 @@ or an alias: ids, levels and event types only.
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -84,6 +90,7 @@ def signal_text(db, sig: Signal, locale: str, tz: str) -> str:
     knows = render(f"signalen.weet_{sig.resident_knows}", locale) if sig.resident_knows in (
         "ja", "nee", "weet_niet") else ""
     return render("signalen.nieuw", locale, voornaam=first_name(volunteer),
+                  onbevestigd=signals.has_event(db, sig.id, "unconfirmed"),
                   alias=alias_of(db, sig.resident_id, locale),
                   categorieen=category_labels(sig.categories, locale), niveau=sig.level,
                   niveau_naam=render(f"signalen.niveau_{max(1, sig.level)}", locale),
@@ -159,6 +166,69 @@ def tell_volunteer(db, sig: Signal, template_id: str, now: datetime, **extra) ->
 
 # ---- effects ------------------------------------------------------------------------
 
+RUN_LOOKBACK = timedelta(days=2)   # a run id is short: only a recent signal can be this run's
+
+
+def signal_of_run(db, user_id: int, params: dict, now: datetime) -> Signal | None:
+    """The urgent signal this run (or the reflection that started it) already sent."""
+    for run in (params.get("run"), params["data"].get("previous_run"), params["data"].get("signal_run")):
+        sig = signals.of_run(db, user_id, run)
+        if sig is not None and parse(sig.created_at) >= now - RUN_LOOKBACK:
+            return sig
+    return None
+
+
+def chosen_categories(answers: dict, data: dict) -> list[str]:
+    chosen = answers.get("zorgen") or data.get("categories") or ()
+    return [c for c in chosen if c in known_categories()]
+
+
+def send_urgent(db, user_id: int, now: datetime, tz: str, *, categories: list[str],
+                resident_id: int | None, flow_run: str | None, unconfirmed: bool = False) -> int:
+    """An urgent worry goes out now: the signal, its outbox row (or the coordinators'
+    fallback) and the escalation task, in the caller's transaction."""
+    signal_id = signals.create(
+        db, user_id, now, level=URGENT, categories=categories or ["acuut"],
+        resident_id=resident_id, consent=not unconfirmed, status="open",
+        professional_id=links.professional_of(db, user_id), flow_run=flow_run)
+    if unconfirmed:
+        signals.add_event(db, signal_id, "unconfirmed", None, now)
+    deliver_new(db, signal_id, now, tz)
+    return signal_id
+
+
+@applies("signal_urgent")
+def _signal_urgent(db, user_id: int, params: dict, now: datetime) -> None:
+    """Declared on the step where a worry becomes urgent: it goes out in that step's
+    transaction, whatever the volunteer does next. Once per run."""
+    if signal_of_run(db, user_id, params, now) is not None:
+        return
+    send_urgent(db, user_id, now, params["timezone"],
+                categories=chosen_categories(params["answers"], params["data"]),
+                resident_id=resident_of(params, db, user_id), flow_run=params.get("run"))
+
+
+def add_to_urgent(db, sig: Signal, answers: dict, now: datetime, tz: str) -> None:
+    """What the volunteer added after the urgent worry went out: the same signal, and an
+    addition to the contact person when there is something to add."""
+    note = answers.get("notitie") if isinstance(answers.get("notitie"), str) else None
+    categories = chosen_categories(answers, {}) or sig.categories
+    knows = answers.get("bewoner_weet")
+    merged = [*sig.categories, *(c for c in categories if c not in sig.categories)]
+    signals.add_details(db, sig.id, now, categories=merged, note=note, share_note=bool(note), resident_knows=knows)
+    professional = users.get(db, sig.professional_id) if sig.professional_id else None
+    if professional is None or not professional.reachable or professional.status == "left":
+        return
+    if not note and knows not in ("ja", "nee", "weet_niet"):
+        return
+    sig = signals.get(db, sig.id)
+    locale = professional.language
+    text = f"{render('signalen.aanvulling', locale)}\n\n{signal_text(db, sig, locale, tz)}"
+    outbox.enqueue(db, professional.id, "signal_addition", text, now,
+                   buttons=professional_buttons(db, sig, locale),
+                   recipient_id=professional.id, about_id=sig.volunteer_id, signal_id=sig.id)
+    log.info("signal addition id=%s note=%s", sig.id, bool(note))
+
 @applies("signal")
 def _signal(db, user_id: int, params: dict, now: datetime) -> None:
     """The zorg flow's answers become a signal; levels 2 (with consent) and 3 go out now.
@@ -166,19 +236,27 @@ def _signal(db, user_id: int, params: dict, now: datetime) -> None:
     if params["flow"] != "zorg":
         return
     answers, data = params["answers"], params["data"]
+    urgent = signal_of_run(db, user_id, params, now)
+    if urgent is not None:
+        add_to_urgent(db, urgent, answers, now, params["timezone"])
+        return
     categories = [c for c in answers.get("zorgen") or () if c in known_categories()]
     level = final_level(answers, data)
     if not categories or level == 0:
         return
     consent = level >= URGENT or answers.get("toestemming") == "ja"
+    # The note goes along only when the volunteer knew it would: she agreed, or the worry
+    # was urgent before she wrote it (the note question then says the contact person reads it).
+    urgent_before_note = final_level({**answers, "notitie": None}, data) >= URGENT
+    share_note = answers.get("toestemming") == "ja" or urgent_before_note
     status = "open" if level >= URGENT or (level == 2 and consent) else "journal"
     note = answers.get("notitie") if isinstance(answers.get("notitie"), str) else None
     signal_id = signals.create(
         db, user_id, now, level=level, categories=categories,
         resident_id=resident_of(params, db, user_id), note=note,
-        share_note=bool(note) and answers.get("notitie_delen") == "ja", consent=consent,
+        share_note=bool(note) and share_note, consent=consent,
         resident_knows=answers.get("bewoner_weet"), status=status,
-        professional_id=links.professional_of(db, user_id))
+        professional_id=links.professional_of(db, user_id), flow_run=params.get("run"))
     if answers.get("overzicht") == "ja":
         users.set_share_digest(db, user_id, True)
     if status == "open":
@@ -321,3 +399,72 @@ def send_digest(db, professional_id: int | None, now: datetime, tz: str) -> int:
                        payload={"tz": tz}, now=now)
     log.info("digest user=%s points=%s", professional.id, len(points))
     return len(points)
+
+
+# ---- crisis words: pass it on now? (asked by bot/detection.py) ------------------------
+
+CONFIRM = "crisis_confirm"
+
+
+def ask_confirm(db, user_id: int, now: datetime, minutes: float, categories: list[str],
+                resident_id: int | None, tz: str) -> int:
+    """The open question is a due task: unanswered when it falls due, the worry goes on."""
+    return tasks.schedule(db, CONFIRM, now + timedelta(minutes=minutes), user_id=user_id,
+                          payload={"categories": categories, "resident": resident_id, "tz": tz},
+                          now=now)
+
+
+def pending_confirm(db, user_id: int) -> int | None:
+    found = tasks.pending_for_user(db, user_id, CONFIRM)
+    return found[0].id if found else None
+
+
+def _take_confirm(db, task_id: int, user_id: int | None = None):
+    """The pending question with this id (and owner), or None once it was answered or sent."""
+    row = db.execute("SELECT user_id, status, payload FROM due_tasks WHERE id = ? AND kind = ?",
+                     [task_id, CONFIRM]).fetchone()
+    if row is None or (user_id is not None and row[0] != user_id):
+        return None, "gone"
+    if row[1] != "pending":
+        return None, "answered" if row[1] == "answered" else "already"
+    return (row[0], json.loads(row[2])), "pending"
+
+
+def answer_confirm(db, task_id: int, user_id: int, yes: bool, now: datetime) -> str:
+    """Ja → urgent now; Nee, het is anders → nothing recorded. One transaction with the
+    task, so an answer and the timeout can never both send it."""
+    with db.atomic():
+        taken, state = _take_confirm(db, task_id, user_id)
+        if taken is None:
+            return state
+        _, payload = taken
+        tasks.finish(db, task_id, now, status="answered")
+        if not yes:
+            log.info("crisis question user=%s answer=no", user_id)
+            return "dropped"
+        send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
+                    resident_id=payload.get("resident"), flow_run=f"k{task_id}")
+        log.info("crisis question user=%s answer=yes", user_id)
+        return "sent"
+
+
+def confirm_timed_out(db, task_id: int, now: datetime) -> bool:
+    """No answer in time: it goes on as urgent, marked as not confirmed; she is told."""
+    with db.atomic():
+        taken, _ = _take_confirm(db, task_id)
+        if taken is None:
+            return False
+        user_id, payload = taken
+        tasks.finish(db, task_id, now)
+        signal_id = send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
+                                resident_id=payload.get("resident"), flow_run=f"k{task_id}",
+                                unconfirmed=True)
+        tell_volunteer(db, signals.get(db, signal_id), "signalen.v_onbevestigd", now)
+    log.info("crisis question timed out user=%s signal=%s", user_id, signal_id)
+    return True
+
+
+@task_handler(CONFIRM)
+async def _confirm_due(rt, task) -> None:
+    await rt.store.run(confirm_timed_out, task.id, rt.clock.now())
+    rt.wake_outbox()

@@ -95,7 +95,7 @@ def _step_asked(view: View) -> bool:
 
 @named("zorgen_gehad")
 def _worries_asked(view: View) -> bool:
-    return "zorgen" in view.answers
+    return "zorgen" in view.answers or "opgevallen" in view.answers
 
 
 @named("afgezegd")
@@ -196,6 +196,32 @@ def _signal_asks_about_whom(view: View) -> bool:
 def _signal_after_crisis(view: View) -> bool:
     """Started from crisis words: the help lines were shown a moment ago."""
     return view.data.get("via") == "crisis"
+
+
+@named("zorg_al_door")
+def _signal_already_sent(view: View) -> bool:
+    """An urgent worry already went out (from the reflection, or after crisis words):
+    this flow only adds to it."""
+    return bool(view.data.get("al_door"))
+
+
+@named("zorg_gevaar")
+def _signal_threat_or_danger(view: View) -> bool:
+    """A box about threat or danger: ask whether the volunteer herself is safe."""
+    from dialogues.signal_levels import DANGER
+    return any(c in DANGER for c in view.answers.get("zorgen") or ())
+
+
+@named("zorg_niveau_1")
+def _signal_level_one(view: View) -> bool:
+    return _signal_level(view) <= 1
+
+
+@named("zorg_notitie_gaat_mee")
+def _signal_note_goes_along(view: View) -> bool:
+    """The note goes to the contact person with the worry: say so in its question."""
+    passed_on = _signal_level(view) >= 3 or view.answers.get("toestemming") == "ja"
+    return passed_on and _has_contact(view)
 
 
 @named("zorg_voorstel_dringend")

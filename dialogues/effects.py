@@ -7,6 +7,7 @@ EFFECT_KINDS = frozenset({
     "step_new",            # a new small step in the volunteer's own words or a suggestion
     "step_update",         # last time's step: gelukt / deels / nog_niet / niet_nodig
     "signal",              # a worry about the resident, to the signal flow / professional
+    "signal_urgent",       # an urgent worry goes out in the step where it became urgent
     "support_request",     # the volunteer asks their contact person to get in touch
     "resident_add",
     "resident_rename",

@@ -194,7 +194,9 @@ class Engine:
         params = {k: v for k, v in declared.items() if k != "kind"}
         params.update(extra or {})
         public_data = {k: v for k, v in conv.data.items() if not k.startswith("_")}
-        params.update(flow=conv.flow, answers=dict(conv.answers), data=public_data)
+        # `run` names this run of the flow, so a later step can add to what an earlier one
+        # wrote (an urgent worry goes out at once; the note follows as an addition).
+        params.update(flow=conv.flow, answers=dict(conv.answers), data=public_data, run=conv.instance)
         return Effect(declared["kind"], params)
 
 

@@ -144,7 +144,7 @@ def _check_effects(where: str, flow: Flow) -> None:
     for state_name, effect in declared:
         if effect.get("kind") not in EFFECT_KINDS:
             raise FlowError(f"{where}: {state_name}: unknown effect kind {effect.get('kind')!r}")
-        reserved = {"flow", "answers", "data"} & set(effect)
+        reserved = {"flow", "answers", "data", "run"} & set(effect)
         if reserved:
             raise FlowError(f"{where}: {state_name}: effect parameter(s) {sorted(reserved)} are "
                             "reserved for the engine's snapshot")

@@ -90,6 +90,8 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
     named = [c for c in (previous.get("zorgen") or data.get("categories") or ()) if c != "niets"]
     if named:
         prepared["_preselect"] = {"zorgen": named}
+    if _already_sent(data, previous):
+        prepared.update(al_door=True, niveau_min=3)
     resident = previous.get("resident") or data.get("resident")
     visited = {str(r["id"]): r["alias"] for r in ctx.facts.get("residents", ())}
     if resident and str(resident) in visited:
@@ -99,3 +101,12 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
         (only_id, only_alias), = visited.items()
         prepared["resident"], prepared["alias"] = int(only_id), only_alias
     return prepared
+
+
+def _already_sent(data: dict, previous: dict) -> bool:
+    """An urgent worry already went out: after crisis words (`signal_run`), or ticked in the
+    reflection that hands over to this flow (`previous_run`, an urgent box)."""
+    from dialogues.signal_levels import URGENT, proposed_level
+    if data.get("signal_run"):
+        return True
+    return bool(data.get("previous_run")) and proposed_level(previous.get("zorgen")) >= URGENT

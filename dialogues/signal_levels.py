@@ -18,6 +18,8 @@ from content.render import CONTENT_ROOT
 URGENT = 3
 CONSENT_NEEDED = 2
 ATTENTION = 1
+# Boxes about threat or danger: ticking one also asks "Ben je zelf veilig?".
+DANGER = frozenset({"veiligheid", "schade_anderen", "acuut"})
 
 
 @lru_cache(maxsize=1)

@@ -217,6 +217,14 @@ def m005_task_retries(db: Database) -> None:
     db.execute("ALTER TABLE due_tasks ADD COLUMN last_error TEXT")
 
 
+@migrations()
+def m007_signal_flow_run(db: Database) -> None:
+    # The run of the conversation that wrote a signal: an urgent worry is written the moment
+    # it is known, and what the volunteer adds afterwards finds the same signal by its run.
+    db.execute("ALTER TABLE signals ADD COLUMN flow_run TEXT")
+    db.execute("CREATE INDEX signals_volunteer_run ON signals(volunteer_id, flow_run)")
+
+
 def _statements(script: str) -> list[str]:
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

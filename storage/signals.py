@@ -64,16 +64,37 @@ def _row(row) -> Signal:
 def create(db: Database, volunteer_id: int, now: datetime, *, kind: str = "signal", level: int,
            categories: list[str], resident_id: int | None = None, note: str | None = None,
            share_note: bool = False, consent: bool = False, resident_knows: str | None = None,
-           status: str = "open", professional_id: int | None = None) -> int:
+           status: str = "open", professional_id: int | None = None,
+           flow_run: str | None = None) -> int:
     """A new signal and its first event ('created'); call inside the caller's transaction."""
     signal_id = db.execute(
         "INSERT INTO signals (volunteer_id, resident_id, professional_id, kind, level, categories, "
-        "note, share_note, consent, resident_knows, status, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "note, share_note, consent, resident_knows, status, created_at, updated_at, flow_run) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [volunteer_id, resident_id, professional_id, kind, level, json.dumps(list(categories)),
-         note, int(share_note), int(consent), resident_knows, status, iso(now), iso(now)]).lastrowid
+         note, int(share_note), int(consent), resident_knows, status, iso(now), iso(now),
+         flow_run]).lastrowid
     add_event(db, signal_id, "created", volunteer_id, now)
     return signal_id
+
+
+def of_run(db: Database, volunteer_id: int, flow_run: str | None) -> Signal | None:
+    """The signal a conversation run already wrote (an urgent worry, sent at once)."""
+    if not flow_run:
+        return None
+    row = db.execute(f"SELECT {_COLUMNS} FROM signals WHERE volunteer_id = ? AND flow_run = ? "
+                     "ORDER BY id DESC LIMIT 1", [volunteer_id, flow_run]).fetchone()
+    return _row(row) if row else None
+
+
+def add_details(db: Database, signal_id: int, now: datetime, *, categories: list[str],
+                note: str | None, share_note: bool, resident_knows: str | None) -> None:
+    """What the volunteer added after an urgent worry went out (same signal)."""
+    db.execute("UPDATE signals SET categories = ?, note = ?, share_note = ?, resident_knows = ?, "
+               "updated_at = ? WHERE id = ?",
+               [json.dumps(list(categories)), note, int(share_note), resident_knows, iso(now),
+                signal_id])
+    add_event(db, signal_id, "added", None, now)
 
 
 def get(db: Database, signal_id: int) -> Signal | None:

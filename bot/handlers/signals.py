@@ -48,6 +48,82 @@ async def offer_answered(turn: Turn) -> None:
     await start_signal_flow(turn, urgent=parts[1] == "3", categories=named)
 
 
+@button("k")
+async def crisis_answered(turn: Turn) -> None:
+    """`k.<task>.j` (pass it on now) or `k.<task>.n` (Nee, het is anders). Then the
+    conversation that waited asks its question again; outside one, a Ja opens the signal
+    flow to add to what just went out."""
+    parts = turn.button_parts
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("j", "n"):
+        await turn.expired()
+        return
+    task_id, yes = int(parts[1]), parts[2] == "j"
+    outcome = await turn.rt.store.run(flow_out.answer_confirm, task_id, turn.user_id, yes,
+                                      turn.rt.clock.now())
+    turn.rt.wake_outbox()
+    await turn.notice()
+    if outcome in ("gone", "answered"):
+        await turn.expired()
+        return
+    contact = await _contact(turn)
+    await _show_answer(turn, "zorg.crisis_vraag", "zorg.knop_crisis_ja" if yes else "zorg.knop_crisis_nee",
+                       eerst=True, contact=contact, minuten=_minutes(turn))
+    template = {"sent": "zorg.crisis_ja", "dropped": "zorg.crisis_nee"}.get(outcome, "zorg.crisis_al")
+    await turn.say(template, contact=contact)
+    conv = await conversations.load(turn)
+    if conv is not None:
+        await resume(turn, conv)
+    elif outcome == "sent":
+        await conversations.start(turn, "zorg", {"via": "crisis", "signal_run": f"k{task_id}"})
+
+
+async def _show_answer(turn: Turn, question: str, label: str, **variables) -> None:
+    """The question stays readable (the help lines in it too), its buttons give way to
+    the answer, as the engine does for a flow's questions."""
+    from dialogues.engine import _escape
+    from bot.turn import helplines
+    text = turn.text(question, hulpnummers=helplines(turn.rt), **variables)
+    await turn.send_one(Reply(f"{text}\n\n» <i>{_escape(turn.label(label))}</i>", edit=True))
+
+
+def _minutes(turn: Turn) -> int:
+    return int(turn.rt.settings.crisis_confirm_minutes)
+
+
+@button("h")
+async def volunteer_help_answered(turn: Turn) -> None:
+    """After help for the volunteer herself: `h.j` asks her contact person to get in
+    touch (a support request, about her, never a worry about a resident)."""
+    await turn.notice()
+    wanted = turn.button_parts[1:2] == ["j"]
+    if wanted:
+        await turn.rt.store.run(_support, turn.user_id, turn.rt.clock.now(), turn.rt.settings.timezone)
+        turn.rt.wake_outbox()
+    contact = await _contact(turn)
+    await _show_answer(turn, "zorg.voor_jou", "zorg.knop_steun_ja" if wanted else "zorg.knop_steun_nee",
+                       contact=contact)
+    await turn.say("zorg.voor_jou_ja" if wanted else "zorg.voor_jou_nee", contact=contact)
+    conv = await conversations.load(turn)
+    if conv is not None:
+        await resume(turn, conv)
+
+
+def _support(db, user_id: int, now: datetime, tz: str) -> None:
+    with db.atomic():
+        flow_out.deliver_new(db, signals.record_support(db, user_id, now), now, tz)
+
+
+async def resume(turn: Turn, conv) -> None:
+    """The conversation that waited: its current question again, with its buttons."""
+    ctx = await conversations.context_for(turn, conv.flow)
+    await turn.send([turn.rt.engine.prompt(conv, ctx)])
+
+
+async def _contact(turn: Turn) -> str:
+    from bot.detection import contact_name
+    return await contact_name(turn)
+
+
 async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) -> None:
     """The signal flow with the recognised worries ticked and, for a crisis, level 3.
     (`conversations.start` leaves an open conversation properly first.)"""

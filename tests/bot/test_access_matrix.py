@@ -65,6 +65,8 @@ wa  wa.x                         -    -    -    -    y    -
 ri  ri.ok                        y    y    -    -    -    -
 s   s.{signal}.op                -    -    y    y    y    -
 z   z.n                          y    y    -    -    -    -
+k   k.0.j                        y    y    -    -    -    -
+h   h.j                          y    y    -    -    -    -
 d   d.0                          -    -    y    y    -    -
 """
 

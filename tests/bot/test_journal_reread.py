@@ -20,7 +20,7 @@ async def newest_entry(sandbox, who: str) -> str:
 
 async def test_an_entry_shows_its_questions_with_their_answers(sandbox):
     await sandbox.say("vera", "/bezoek")
-    for button in ("Ja", "🙂", "#1", "#1", "Niets bijzonders"):
+    for button in ("Ja", "🙂", "#1", "#1", "Nee"):
         await sandbox.press("vera", button)
     data_step = sandbox.messages("vera")[-1].raw_text
     shown = await newest_entry(sandbox, "vera")
@@ -59,7 +59,7 @@ async def test_a_new_nickname_is_not_a_journal_line(sandbox):
 
 async def test_a_worry_in_the_journal_says_what_happened_with_it(sandbox):
     await sandbox.say("vera", "/bezoek")
-    for button in ("Ja", "🙂", "#1", "#1", "Geld en post", "Klaar"):
+    for button in ("Ja", "🙂", "#1", "#1", "Ja, iets", "Geld en post", "Klaar"):
         await sandbox.press("vera", button)
     await sandbox.say("vera", "/stop")             # she leaves the signal flow: nothing passed on
     shown = await newest_entry(sandbox, "vera")
@@ -76,6 +76,6 @@ async def test_a_worry_in_the_journal_says_what_happened_with_it(sandbox):
 
 async def test_no_worry_no_line_about_it(sandbox):
     await sandbox.say("vera", "/bezoek")
-    for button in ("Ja", "🙂", "#1", "#1", "Niets bijzonders"):
+    for button in ("Ja", "🙂", "#1", "#1", "Nee"):
         await sandbox.press("vera", button)
     assert "Wat er met je zorg gebeurde" not in await newest_entry(sandbox, "vera")

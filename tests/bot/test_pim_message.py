@@ -15,8 +15,8 @@ from storage import signals
 PIM, VERA, WIM = 1002, 1003, 1004
 WORDS = "Ik bel haar dochter morgen"
 A_WORRY = ["vera: /zorg", "vera: [Over mevrouw L]", "vera: [Geld en post]", "vera: [Klaar]",
-           "vera: [Nee, niet dringend]", "vera: Er lag een stapel brieven.",
-           "vera: [Ja, mag lezen]", "vera: [Ja, geef door]", "vera: [Weet ik niet]",
+           "vera: [Nee, niet dringend]", "vera: [Weet ik niet]", "vera: [Ja, geef door]",
+           "vera: Er lag een stapel brieven.",
            "pim? Een zorg van Vera"]
 
 

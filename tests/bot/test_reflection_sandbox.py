@@ -13,14 +13,14 @@ from bot.sandbox.script import run_script
 START = ["vera: /bezoek", "vera: [Ja]", "vera: [😄]", "vera: [#1]"]
 END = ["vera? Alles staat in je dagboek"]
 VISITS = [
-    ("the first", ["vera: [Sla over]", "vera: [Niets bijzonders]"]),
+    ("the first", ["vera: [Sla over]", "vera: [Nee]"]),
     ("with who-decided", ["vera? Wie bepaalde", "vera: [Samen]", "vera: [Sla over]",
-                          "vera: [Niets bijzonders]"]),
-    ("with the agreement question", ["vera: [#1]", "vera: [Niets bijzonders]",
+                          "vera: [Nee]"]),
+    ("with the agreement question", ["vera: [#1]", "vera: [Nee]",
                                      "vera? afspraken over je vrijwilligerswerk|niet bij je vrijwilligerswerk",
                                      "vera: [Nee]"]),
     ("with last time's step", ["vera? Vorige keer", "vera: [Gelukt]", "vera: [Sla over]",
-                               "vera: [Niets bijzonders]"]),
+                               "vera: [Nee]"]),
 ]
 
 

@@ -9,7 +9,7 @@ async def test_a_worry_button_in_the_middle_of_a_reflection_keeps_the_answers(sa
     await sandbox.say("vera", "/bezoek")
     await sandbox.press("vera", "Ja")
     await sandbox.press("vera", "😕")
-    await sandbox.say("vera", "ze zei dat ze niet meer wil leven")
+    await sandbox.say("vera", "de post stapelt zich op en er ligt een aanmaning")
     await sandbox.press("vera", "Zorg doorgeven")
     entries = await sandbox.rt.store.run(journal.page, VERA)
     assert len(entries) == 1

@@ -25,16 +25,19 @@ from storage.db import open_db
 CORA, PIM, VERA, WIM = 1001, 1002, 1003, 1004
 OTHER_PRO = 1005
 SECRET = "De huur is al drie maanden niet betaald"
+# A note that makes a level-2 worry urgent after vera said "not yet": it goes out, the note not.
+CRISIS_NOTE = f"Haar zoon slaat haar. {SECRET}"
 REFUSAL = "Dit kan ik niet voor je openen."
 
 LEVEL_3_PRIVATE_NOTE = [
     "vera: /zorg",
     "vera: [Over mevrouw L]",
-    "vera: [Nu direct gevaar]",
+    "vera: [Geld en post]",
     "vera: [Klaar]",
-    f"vera: {SECRET}",
-    "vera: [Nee, alleen voor mij]",
+    "vera: [Nee, niet dringend]",
     "vera: [Weet ik niet]",
+    "vera: [Nee, nog niet]",
+    f"vera: {CRISIS_NOTE}",
     "pim? Dringende zorg van Vera",
 ]
 
@@ -71,7 +74,7 @@ async def forged_press(sandbox: Sandbox, user_id: int, data: str) -> dict:
 async def test_pim_never_receives_a_note_vera_kept_to_herself(sandbox):
     await run(sandbox, LEVEL_3_PRIVATE_NOTE)
     sig = await newest_signal(sandbox)
-    assert sig.level == 3 and sig.note == SECRET and sig.share_note is False
+    assert sig.level == 3 and sig.note == CRISIS_NOTE and sig.share_note is False
     await run(sandbox, ["pim: /signalen", "pim? Open", "clock +2h", "pim? Herinnering"])
     everything_pim_saw = "\n".join(texts(sandbox, "pim"))
     assert "Dringende zorg van Vera" in everything_pim_saw
@@ -80,7 +83,7 @@ async def test_pim_never_receives_a_note_vera_kept_to_herself(sandbox):
 
 
 async def test_a_shared_note_does_reach_pim(sandbox):
-    lines = [line.replace("[Nee, alleen voor mij]", "[Ja, mag lezen]") for line in LEVEL_3_PRIVATE_NOTE]
+    lines = [line.replace("[Nee, nog niet]", "[Ja, geef door]") for line in LEVEL_3_PRIVATE_NOTE]
     await run(sandbox, lines)
     assert any(SECRET in t for t in texts(sandbox, "pim"))
 
@@ -145,8 +148,11 @@ async def test_every_change_is_an_event_with_a_timestamp(sandbox):
     "she said she wants to kill herself",
 ])
 async def test_crisis_phrasings_bring_the_safety_message(sandbox, phrase):
-    await run(sandbox, [f"vera: {phrase}", r"vera? 112.*113.*0800-0113.*0800-2000.*huisarts"])
-    await run(sandbox, ["vera: [Klaar]", "vera? altijd door aan Pim"])   # the signal flow, level 3
+    # Crisis words now bring one question with the help lines (issue 9 item 3), not the
+    # signal flow at once.
+    await run(sandbox, [f"vera: {phrase}",
+                        r"vera? 112.*113.*0800-0113.*0800-2000.*huisarts.*(doorgeven|pass this on)"])
+    await run(sandbox, ["vera: [#1]", "pim? Dringende zorg van Vera|Urgent worry from Vera"])
 
 
 async def test_a_committed_signal_is_delivered_after_a_restart(tmp_path):
@@ -158,8 +164,8 @@ async def test_a_committed_signal_is_delivered_after_a_restart(tmp_path):
     demo.seed(db, now)
     resident = residents.active(db, VERA)[0].id
     params = {"flow": "zorg", "answers": {"zorgen": ["geld_post"], "dringend": "nee",
-                                          "toestemming": "ja", "bewoner_weet": "ja",
-                                          "notitie": SECRET, "notitie_delen": "nee"},
+                                          "toestemming": "nee", "bewoner_weet": "ja",
+                                          "notitie": CRISIS_NOTE},
               "data": {"resident": resident}}
     with db.atomic():
         effects.apply(db, VERA, Effect("signal", params), now, "Europe/Amsterdam")
@@ -171,7 +177,7 @@ async def test_a_committed_signal_is_delivered_after_a_restart(tmp_path):
     try:
         await sandbox.wait_idle()
         pim_saw = texts(sandbox, "pim")
-        assert any("Een zorg van Vera over mevrouw L" in t for t in pim_saw)
+        assert any("Dringende zorg van Vera over mevrouw L" in t for t in pim_saw)
         assert not any("huur" in t for t in pim_saw)
         assert any("aangekomen bij Pim" in t for t in texts(sandbox, "vera"))
     finally:
@@ -181,7 +187,7 @@ async def test_a_committed_signal_is_delivered_after_a_restart(tmp_path):
 async def test_the_worry_watch_logs_the_level_never_the_text(sandbox, caplog):
     caplog.set_level(logging.INFO)
     await run(sandbox, ["vera: ze zei dat ze niet meer wil leven", "vera? 113",
-                        "vera: [Klaar]", "vera: Het gaat echt niet goed met haar, ze wil dood",
-                        "vera: [Nee, alleen voor mij]"])
+                        "vera: [Ja]", "vera: [Weet ik niet]",
+                        "vera: Het gaat echt niet goed met haar, ze wil dood"])
     assert "detector user=1003 level=crisis" in caplog.text
     assert "wil leven" not in caplog.text and "wil dood" not in caplog.text

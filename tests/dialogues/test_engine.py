@@ -337,7 +337,7 @@ def test_entering_a_state_emits_its_effects_with_the_answers_so_far(make):
     effect = result.effects[0]
     assert dict(effect.params) == {"waarom": "rood", "flow": "keuze",
                                    "answers": {"kleur": "rood", "kleur_label": "Rood"},
-                                   "data": {"bron": "test"}}
+                                   "data": {"bron": "test"}, "run": conv.instance}
 
 
 def test_effect_answers_do_not_change_when_later_questions_are_answered(make):
@@ -751,7 +751,8 @@ def test_stop_ends_the_flow_with_its_on_leave_effects_marked_incomplete(make, co
     assert kinds(result) == ["journal"]
     assert dict(result.effects[0].params) == {
         "entry_kind": "test", "complete": False, "reason": "stop", "flow": "keuze",
-        "answers": {"kleur": "blauw", "kleur_label": "Blauw"}, "data": {}}
+        "answers": {"kleur": "blauw", "kleur_label": "Blauw"}, "data": {},
+        "run": conv.instance}
     assert result.command is None
 
 
@@ -838,7 +839,8 @@ def test_expiry_leaves_silently_with_incomplete_on_leave_effects(make):
     assert kinds(result) == ["journal"]
     assert dict(result.effects[0].params) == {
         "entry_kind": "test", "complete": False, "reason": "expired", "flow": "keuze",
-        "answers": {"kleur": "rood", "kleur_label": "Rood"}, "data": {}}
+        "answers": {"kleur": "rood", "kleur_label": "Rood"}, "data": {},
+        "run": conv.instance}
 
 
 def test_prompt_repeats_the_current_question(make):

@@ -44,7 +44,7 @@ def context(locale: str = "nl", **changes) -> Context:
 
 FIRST = object()    # press the first button of the question, whatever it is
 DEFAULTS = {"bezoek": "ja", "energie": "4", "vraag_1": FIRST, "vraag_2": FIRST, "regie": "met",
-            "vorige_stap": "gelukt", "nieuwe_stap": FIRST, "zorgen": ["_klaar"],
+            "vorige_stap": "gelukt", "nieuwe_stap": FIRST, "opgevallen": "nee", "zorgen": ["_klaar"],
             "afspraken": "nee", "grens": "tijd", "grens_herkend": "ok", "contact_vraag": "nee",
             "afgezegd_hoe": "bewoner", "afgezegd_gevoel": "jammer"}
 
@@ -76,6 +76,8 @@ def drive(engine: Engine, ctx: Context, **choices) -> Run:
     """Answer every question until the flow ends; `choices` override DEFAULTS per state.
     A list value is pressed in order (multi); a value starting with ':' is typed."""
     plan = {**DEFAULTS, **choices}
+    if "zorgen" in choices and "opgevallen" not in choices:
+        plan["opgevallen"] = "ja"     # naming worries means something was noticed
     run = Run()
     result = engine.start("reflectie", ctx, instance="beef")
     run.results.append(result)
@@ -104,7 +106,8 @@ def drive(engine: Engine, ctx: Context, **choices) -> Run:
 def test_full_reflection_asks_the_questions_in_order(engine):
     """Last time's step is this reflection's extra question: no who-decided, no agreement."""
     run = drive(engine, context(), zorgen=["woning", "_klaar"])
-    assert run.asked == ["bezoek", "energie", "vraag_1", "vorige_stap", "nieuwe_stap", "zorgen"]
+    assert run.asked == ["bezoek", "energie", "vraag_1", "vorige_stap", "nieuwe_stap",
+                         "opgevallen", "zorgen"]
 
 
 @pytest.mark.parametrize("count, extra", [(0, None), (1, "regie"), (2, "afspraken"),
@@ -200,7 +203,7 @@ def test_reflection_in_english(engine):
     english = engine.content.render("reflectie.bezoek", "en", alias=ALIAS)
     assert english != engine.content.render("reflectie.bezoek", "nl", alias=ALIAS)
     assert run.texts[0] == english
-    assert run.asked[-1] == "zorgen"
+    assert run.asked[-1] == "opgevallen"
     assert run.effect("journal").params["complete"] is True
 
 
@@ -287,7 +290,7 @@ def test_scope_creep_words_bring_the_boundary_sentences_that_fit(engine, where):
     assert "'s Avonds neem ik niet op" in shown.replace("&#39;", "'")
     assert "geld" not in shown.lower()
     assert run.asked.count("grens_herkend") == 1 and "grens" not in run.asked
-    assert "zorgen" in run.asked and "nieuwe_stap" in run.asked
+    assert "opgevallen" in run.asked and "nieuwe_stap" in run.asked
 
 
 def test_ordinary_words_bring_no_boundary_part(engine):
@@ -408,9 +411,11 @@ def test_niets_bijzonders_ends_the_worry_question_without_a_signal(engine):
     assert "signal" not in run.kinds
 
 
-def test_a_worry_is_noted_and_signalled(engine):
+def test_a_worry_is_noted_and_handed_on_with_its_boxes_not_signalled_twice(engine):
+    """The signal flow makes the one signal; the reflection hands it the boxes ticked."""
     run = drive(engine, context(), zorgen=["geld_post", "woning", "_klaar"])
-    assert run.effect("signal").params["answers"]["zorgen"] == ["woning", "geld_post"]
+    assert run.effect("start_flow").params["answers"]["zorgen"] == ["woning", "geld_post"]
+    assert "signal" not in run.kinds and "signal_urgent" not in run.kinds
     assert engine.content.render("reflectie.zorg_genoteerd", "nl") in run.texts
 
 

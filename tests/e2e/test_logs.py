@@ -25,7 +25,7 @@ async def test_a_new_volunteers_name_and_words_never_reach_the_logs(sandbox, log
         await sandbox.press(NAME.lower(), button)
     await sandbox.say(NAME.lower(), WORDS)
     await sandbox.say(NAME.lower(), STEP)          # no who-decided the first time: it rotates in
-    await sandbox.press(NAME.lower(), "Niets bijzonders")
+    await sandbox.press(NAME.lower(), "Nee")
     await sandbox.say(NAME.lower(), "/stop")      # whatever question came last: done
     await sandbox.say(NAME.lower(), "/zoek kaneelbroodjes")
     await sandbox.say(NAME.lower(), "/export")

@@ -67,8 +67,8 @@ def has_text(persona: str, fragment: str):
 
 async def raise_worry(client) -> None:
     await say(client, "vera", "/zorg")
-    for label in ("Over mevrouw L", "Geld en post", "Klaar", "niet dringend", "Sla over",
-                  "geef door", "Weet ik niet"):
+    for label in ("Over mevrouw L", "Geld en post", "Klaar", "niet dringend", "Weet ik niet",
+                  "geef door", "Sla over"):
         await press(client, "vera", label)
 
 
