@@ -15,9 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import broadcast, config  # noqa: E402
-from bot.sandbox.flood import FloodPolicy  # noqa: E402
-from bot.sandbox.session import Sandbox  # noqa: E402
+from bot import config
+from bot.appreciation import broadcast  # noqa: E402
+from sandbox.emulator.flood import FloodPolicy  # noqa: E402
+from sandbox.session import Sandbox  # noqa: E402
 from storage import users  # noqa: E402
 
 FIRST = 500_000

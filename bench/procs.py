@@ -1,5 +1,5 @@
 """Processes for the benches: a standalone emulator, CPU and memory read from /proc, and the
-emulator's control API (bot/sandbox/control.py) over HTTP."""
+emulator's control API (sandbox/emulator/control.py) over HTTP."""
 from __future__ import annotations
 
 import os
@@ -39,7 +39,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 
 class EmulatorProcess:
-    """`python -m bot.sandbox.emulator` on a free port, flood control off."""
+    """`python -m sandbox.emulator.server` on a free port, flood control off."""
 
     def __init__(self, token: str) -> None:
         self.token = token
@@ -49,7 +49,7 @@ class EmulatorProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.sandbox.emulator", "--port", str(self.port),
+            [sys.executable, "-m", "sandbox.emulator.server", "--port", str(self.port),
              "--token", self.token, "--no-flood"], cwd=ROOT, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

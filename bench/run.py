@@ -1,5 +1,5 @@
 """`make bench`: the per-turn path as issue 14 measured it. Each bot runs as its own process
-against its own emulator process (bot/sandbox/emulator.py); runs alternate echo, Omzien
+against its own emulator process (sandbox/emulator/server.py); runs alternate echo, Omzien
 before, Omzien (A B C A B C) so drifting machine load hits all alike; CPU and memory come
 from /proc/PID of the bot process only.
 

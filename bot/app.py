@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-import bot.handlers  # noqa: F401  (registers every command and button)
-from bot import outbox, ticker
-from bot.dispatch import dispatch
+import bot.features  # noqa: F401  (registers every command and button)
+from bot.delivery import outbox
+from bot.delivery import ticker
+from bot.routing.dispatch import dispatch
 from bot.runtime import Runtime
-from bot.sender import with_retry
+from bot.transport.sender import with_retry
 from bot.transport.factory import configure
-from bot.updates import turn_from_update
+from bot.routing.updates import turn_from_update
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,12 @@ def build_application(rt: Runtime) -> Application:
     # Whatever level the operator asks for, those records are never made.
     logging.getLogger("telegram").setLevel(logging.INFO)
     # A gateway's HTML error page makes PTB log a JSON traceback before it raises the
-    # NetworkError that bot/lifecycle.py and bot/inbox.py report in one line.
+    # NetworkError that bot/lifecycle.py and bot/transport/inbox.py report in one line.
     logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
     settings = rt.settings
     builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
                .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
-               .updater(None)   # updates come through the inbox (bot/inbox.py)
+               .updater(None)   # updates come through the inbox (bot/transport/inbox.py)
                .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown))
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)

@@ -76,7 +76,7 @@ def cmd_run(args) -> int:
         return 2
     from telegram.error import InvalidToken
 
-    from bot.live import run_polling
+    from bot.transport.live import run_polling
     try:
         run_polling(settings, store)
     except InvalidToken:
@@ -117,10 +117,10 @@ def _cause(exc: Exception) -> str:
 
 
 def cmd_sandbox(args) -> int:
-    from bot.sandbox.script import read_script, run_script
-    from bot.sandbox.session import Sandbox
-    from bot.sandbox.terminal import chat
-    from bot.sandbox.web.serve import serve_page
+    from sandbox.script import read_script, run_script
+    from sandbox.session import Sandbox
+    from sandbox.terminal import chat
+    from sandbox.web.serve import serve_page
 
     settings = config.load()
     web = getattr(args, "web", False) and not args.script
@@ -148,8 +148,8 @@ def cmd_sandbox(args) -> int:
 
 
 def cmd_invite(args) -> int:
-    from bot.clock import SystemClock
-    from bot.handlers.invites import invite_link
+    from bot.timekeeping.clock import SystemClock
+    from bot.team.invites import invite_link
     from storage import invites
     from storage.db import open_db
 

@@ -1,7 +1,7 @@
 """Starting and stopping the Application around the inbox Poller, in PTB's own order
 (initialize, post_init, start … stop, post_stop, shutdown, post_shutdown), for production
-(bot/live.py) and the sandbox alike. PTB's run_polling is not used: its Updater confirms
-updates before they are stored (see bot/inbox.py).
+(bot/transport/live.py) and the sandbox alike. PTB's run_polling is not used: its Updater confirms
+updates before they are stored (see bot/transport/inbox.py).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import logging
 
 from telegram.error import NetworkError
 
-from bot.inbox import POLL_TIMEOUT, Poller, backoff
+from bot.transport.inbox import POLL_TIMEOUT, Poller, backoff
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)

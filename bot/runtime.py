@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.clock import Clock
+from bot.timekeeping.clock import Clock
 from bot.config import Settings
 from content.render import Content
 from dialogues.engine import Engine

@@ -1,7 +1,7 @@
 """Telegram's HTML parse mode, checked the way Telegram checks it.
 
 Pure functions, no dependencies, so that both the content checker and the Bot API emulator
-(`bot/sandbox`) agree on what Telegram will accept::
+(`sandbox/emulator`) agree on what Telegram will accept::
 
     >>> check_html("<b>Hoi</b> &amp; welkom") is None
     True

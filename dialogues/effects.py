@@ -1,4 +1,4 @@
-"""The effects a flow may ask for. The engine only names them; bot/effects.py applies them
+"""The effects a flow may ask for. The engine only names them; bot/flows/effects.py applies them
 to storage in the same transaction as the new dialogue state."""
 
 EFFECT_KINDS = frozenset({

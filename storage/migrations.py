@@ -189,7 +189,7 @@ def m002_journal_search(db: Database) -> None:
 
 @migrations()
 def m003_inbox(db: Database) -> None:
-    # Every update is stored here before its offset is confirmed to Telegram (bot/inbox.py).
+    # Every update is stored here before its offset is confirmed to Telegram (bot/transport/inbox.py).
     # `body` (the update's JSON, which holds message text) is set to NULL when the update is
     # handled; the id-only row stays a day so a re-fetched update is recognised.
     db.execute("""
@@ -206,13 +206,13 @@ def m003_inbox(db: Database) -> None:
 def m004_outbox_flags(db: Database) -> None:
     # maybe_sent: how many send attempts of this row may have reached Telegram without us
     # hearing the outcome (counted before each request; a known outcome takes it back).
-    # bot/outbox.py sends a row again only while this is below 2: at most twice, ever.
+    # bot/delivery/outbox.py sends a row again only while this is below 2: at most twice, ever.
     db.execute("ALTER TABLE outbox ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0")
 
 
 @migrations()
 def m005_task_retries(db: Database) -> None:
-    # A task whose handler raised stays pending and is tried again later (bot/ticker.py).
+    # A task whose handler raised stays pending and is tried again later (bot/delivery/ticker.py).
     db.execute("ALTER TABLE due_tasks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE due_tasks ADD COLUMN last_error TEXT")
 

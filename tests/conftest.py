@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.config import Settings
-from bot.sandbox.emulator import Emulator
-from bot.sandbox.flood import FloodPolicy
-from bot.sandbox.session import Sandbox
+from sandbox.emulator.server import Emulator
+from sandbox.emulator.flood import FloodPolicy
+from sandbox.session import Sandbox
 from storage.db import open_db
 
 EMULATOR_TOKEN = "654321:E2E"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.sandbox.emulator import Emulator
+from sandbox.emulator.server import Emulator
 
 SHORTEST = 5      # shorter typed words ("ja", "Pim") are button answers or too common to test
 

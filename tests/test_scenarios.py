@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.script import read_script, run_script
+from sandbox.script import read_script, run_script
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.txt"))
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import itertools
 import time
 
-from bot.sandbox.emulator import _Query
-from bot.sandbox.session import Sandbox
-from bot.sandbox.updates import callback_query_json, chat_json, user_json
+from sandbox.emulator.server import _Query
+from sandbox.session import Sandbox
+from sandbox.emulator.state import callback_query_json, chat_json, user_json
 
 _ids = itertools.count(500_000)
 

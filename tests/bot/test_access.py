@@ -2,10 +2,10 @@
 no rule without a handler."""
 from __future__ import annotations
 
-import bot.handlers  # noqa: F401  (registers every command and button)
-from bot import access
-from bot.effects import APPLIERS
-from bot.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
+import bot.features  # noqa: F401  (registers every command and button)
+from bot.routing import access
+from bot.flows.effects import APPLIERS
+from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from dialogues.effects import EFFECT_KINDS
 
 # Handler keys that are not commands a user types (e.g. "#text": free text outside a flow).

@@ -1,6 +1,6 @@
 """The access matrix, as a person meets it: every command and every button kind, sent by
 every role through the real bot, against the table below (written by hand, apart from
-bot/access.py, so a change there that nobody meant fails here). For allowed ones, the
+bot/routing/access.py, so a change there that nobody meant fails here). For allowed ones, the
 reply (files included) holds no other person's data: not vera's or wim's journal words,
 not vera's resident, not a worry note vera kept to herself.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import access
-from bot.sandbox.demo import PERSONAS
+from bot.routing import access
+from sandbox.demo import PERSONAS
 from storage import journal, links, residents, signals, steps, users
 
 ROLES = ("vera", "ulla", "pim", "piet", "cora", "stranger")
@@ -138,7 +138,7 @@ def replies_since(sandbox, user_id: int, before: int) -> str:
 
 
 def refused(sandbox, text: str, registered: bool) -> bool:
-    """The refusal dispatch gives (bot/dispatch.py): a stranger hears what Omzien is."""
+    """The refusal dispatch gives (bot/routing/dispatch.py): a stranger hears what Omzien is."""
     refusal = "algemeen.niet_voor_jou" if registered else "onboarding.onbekend"
     return sandbox.rt.content.render(refusal, "nl") in text
 

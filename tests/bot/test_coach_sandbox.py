@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.sandbox.demo import PERSONAS
+from sandbox.demo import PERSONAS
 from storage import journal
 
 VERA, WIM, PIM = PERSONAS["vera"][0], PERSONAS["wim"][0], PERSONAS["pim"][0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import timing
+from bot.rhythm import timing
 from storage import journal, outbox, team, users
 
 TZ = "Europe/Amsterdam"

@@ -2,7 +2,7 @@
 log holds the error type but none of what they typed."""
 import logging
 
-from bot.registry import COMMAND_HANDLERS
+from bot.routing.registry import COMMAND_HANDLERS
 
 
 async def test_a_failing_handler_apologises_without_logging_the_text(sandbox, monkeypatch, caplog):

@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.config import Settings
-from bot.sandbox.demo import PERSONAS
-from bot.sandbox.flood import FloodPolicy
-from bot.sandbox.session import Sandbox
+from sandbox.demo import PERSONAS
+from sandbox.emulator.flood import FloodPolicy
+from sandbox.session import Sandbox
 from storage import privacy, users
 from tests.bot.test_privacy_rows import WORD, make_rows_about
 

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
-from bot.access import COMMANDS
+from bot.routing.access import COMMANDS
 from bot.config import Settings
-from bot.sandbox.demo import persona_id
-from bot.sandbox.flood import FloodPolicy
-from bot.sandbox.session import Sandbox
+from sandbox.demo import persona_id
+from sandbox.emulator.flood import FloodPolicy
+from sandbox.session import Sandbox
 from storage import users
 from tests.bot import hostile
 

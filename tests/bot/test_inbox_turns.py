@@ -3,7 +3,8 @@ marks its update handled in its own transaction, a stale step is not applied, an
 network error on a direct reply is retried in place."""
 from __future__ import annotations
 
-from bot import conversations, sender
+from bot.flows import runner as conversations
+from bot.transport import sender
 from storage import dialogue_state, inbox
 
 VERA = 1003
@@ -108,8 +109,8 @@ async def test_the_outbox_worker_stops_while_ptb_can_still_send(tmp_path, monkey
     """post_stop, not post_shutdown: PTB closes its HTTP client in shutdown."""
     from bot import app as app_module
     from bot.config import Settings
-    from bot.sandbox.flood import FloodPolicy
-    from bot.sandbox.session import Sandbox
+    from sandbox.emulator.flood import FloodPolicy
+    from sandbox.session import Sandbox
 
     could_send: list[bool] = []
     stop_worker = app_module.outbox.stop_worker

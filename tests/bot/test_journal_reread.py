@@ -6,7 +6,7 @@ not a journal line.
 """
 from __future__ import annotations
 
-from bot.sandbox.script import plain
+from sandbox.script import plain
 from storage import signals
 
 VERA = 1003

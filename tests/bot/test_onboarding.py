@@ -5,7 +5,7 @@ import logging
 import re
 from datetime import timedelta
 
-from bot.sandbox import demo
+from sandbox import demo
 from storage import invites, users
 
 INVITE_LINK = re.compile(r"https://t\.me/omzien_bot\?start=([A-Za-z0-9_-]+)")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
-from bot import outbox as worker
+from bot.delivery import outbox as worker
 from storage import outbox
 
 PIM = 1002

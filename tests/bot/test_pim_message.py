@@ -9,7 +9,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.sandbox.script import plain, run_script
+from sandbox.script import plain, run_script
 from storage import signals
 
 PIM, VERA, WIM = 1002, 1003, 1004

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.sandbox.demo import PERSONAS
+from sandbox.demo import PERSONAS
 from storage import dialogue_state, invites, journal, outbox, privacy, relationship, steps, tasks
 from storage.dialogue_state import SavedState
 from storage.times import iso
@@ -74,7 +74,7 @@ def row_key(table: str, row: dict):
 
 
 def test_export_function_covers_every_table_that_references_users(db, now):
-    from bot.sandbox import demo
+    from sandbox import demo
     demo.seed(db, now)
     made = make_rows_about(db, VERA, now)
     save_state(db, VERA, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.script import run_script
+from sandbox.script import run_script
 
 START = ["vera: /bezoek", "vera: [Ja]", "vera: [😄]", "vera: [#1]"]
 END = ["vera? Alles staat in je dagboek"]

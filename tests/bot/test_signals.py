@@ -11,13 +11,13 @@ from datetime import datetime, timezone
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-import bot.handlers  # noqa: F401  (registers the effects and handlers)
-from bot import effects
+import bot.features  # noqa: F401  (registers the effects and handlers)
+from bot.flows import effects
 from bot.config import Settings
-from bot.sandbox import demo
-from bot.sandbox.flood import FloodPolicy
-from bot.sandbox.script import plain, run_script
-from bot.sandbox.session import Sandbox
+from sandbox import demo
+from sandbox.emulator.flood import FloodPolicy
+from sandbox.script import plain, run_script
+from sandbox.session import Sandbox
 from dialogues.model import Effect
 from storage import outbox, residents, signals, users
 from storage.db import open_db

@@ -11,12 +11,12 @@ from datetime import timedelta
 
 import pytest
 
-import bot.handlers  # noqa: F401  (registers the task handlers and recurring chains)
-from bot import signals as bot_signals
-from bot import ticker
-from bot.clock import OffsetClock
+import bot.features  # noqa: F401  (registers the task handlers and recurring chains)
+from bot.signals import service as bot_signals
+from bot.delivery import ticker
+from bot.timekeeping.clock import OffsetClock
 from bot.config import Settings
-from bot.handlers.coordinator import MILESTONE_TASK
+from bot.team.coordinator import MILESTONE_TASK
 from bot.runtime import Runtime
 from content.render import default_content
 from storage import links, signals, tasks, users

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox.script import plain
+from sandbox.script import plain
 from content.render import Content
 from storage import journal, team, users
 

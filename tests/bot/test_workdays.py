@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.workdays import add_working_days
+from bot.timekeeping.workdays import add_working_days
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -59,7 +59,7 @@ def test_public_holidays_are_not_working_days(start, days, expected):
 
 def test_a_worry_on_christmas_eve_escalates_after_two_working_days(db):
     """The escalation task deliver_new schedules for a level-2 signal skips the holidays."""
-    from bot import signals as bot_signals
+    from bot.signals import service as bot_signals
     from storage import links, signals, users
     christmas_eve = local(2026, 12, 24, 10).astimezone(timezone.utc)
     with db.atomic():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.flood import FloodPolicy
+from sandbox.emulator.flood import FloodPolicy
 from storage.db import open_db
 from tests.conftest import start_emulator
 from tests.e2e.test_broadcast import CORA, OMZIEN, _seed_broadcast, _start

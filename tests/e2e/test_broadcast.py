@@ -5,7 +5,7 @@
    answered were waited out, not errors).
 2. 300 recipients, the real `omzien run` process: SIGKILL halfway, restart on the same
    database; afterwards everyone has the message, at most one person twice (the one
-   message in flight when the process died, see bot/outbox.py).
+   message in flight when the process died, see bot/delivery/outbox.py).
 Recipients are seeded straight into the database to keep this fast.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.sandbox.flood import FloodPolicy
-from bot.sandbox.session import Sandbox
+from sandbox.emulator.flood import FloodPolicy
+from sandbox.session import Sandbox
 from storage import users
 from storage.db import open_db
 from tests.conftest import start_emulator
@@ -86,7 +86,7 @@ async def test_500_appreciations_with_flood_control_on(tmp_path):
 def _seed_broadcast(db_path: Path, count: int) -> list[int]:
     """cora and `count` volunteers, and a confirmed appreciation to all of them, written
     by the same effect the /waardering flow uses."""
-    from bot import broadcast
+    from bot.appreciation import broadcast
     now = datetime.now(timezone.utc)
     db = open_db(db_path)
     try:

@@ -1,7 +1,7 @@
 """The durable inbox with the real bot process: what Telegram handed over survives a
 SIGKILL, and a Bot API that is down at start-up is waited for.
 
-The emulator runs in this test's event loop; `emu.faults` (bot/sandbox/faults.py) holds or
+The emulator runs in this test's event loop; `emu.faults` (sandbox/emulator/faults.py) holds or
 fails Bot API calls so the kill lands at a known point.
 """
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import signals as bot_signals
+from bot.signals import service as bot_signals
 from storage import signals
 from storage.db import open_db
 from tests.e2e.faultproxy import DROP, PASS, FaultProxy

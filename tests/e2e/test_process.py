@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.emulator import Emulator
+from sandbox.emulator.server import Emulator
 from storage import dialogue_state, journal, links, residents, users
 from storage.db import open_db
 

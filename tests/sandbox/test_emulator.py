@@ -8,8 +8,8 @@ import json
 import aiohttp
 import pytest
 
-from bot.sandbox.emulator import Emulator, EmulatorError
-from bot.sandbox.flood import FloodPolicy
+from sandbox.emulator.server import Emulator, EmulatorError
+from sandbox.emulator.flood import FloodPolicy
 
 from .conftest import NEWBIE, TOKEN, VERA, WIM, BotApi, FakeClock
 

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox.emulator import Emulator
+from sandbox.emulator.server import Emulator
 
 from .conftest import NEWBIE, TOKEN, VERA, WIM
 from .test_emulator import PNG

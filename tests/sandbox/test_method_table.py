@@ -1,6 +1,6 @@
 """The project's own Bot API method table, cross-checked against the official description.
 
-`bot/sandbox/methods.py` is hand-written so that the project runs without ../shared. When the
+`sandbox/emulator/methods.py` is hand-written so that the project runs without ../shared. When the
 official api.json sits beside the repository (always in CI) this test holds the table to it;
 when it is absent it says so (skip), and in CI (env CI set) that absence is a failure.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.emulator import Emulator
-from bot.sandbox.methods import METHODS, ApiError, coerce_params, find_method
+from sandbox.emulator.server import Emulator
+from sandbox.emulator.methods import METHODS, ApiError, coerce_params, find_method
 
 API_JSON = Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api" / "api.json"
 

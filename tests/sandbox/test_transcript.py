@@ -2,7 +2,7 @@
 edited, as `Omzien → <persona>` (or `(edited)`) with its text and buttons."""
 from __future__ import annotations
 
-from bot.sandbox.script import run_script
+from sandbox.script import run_script
 
 
 async def test_transcript_shows_sent_and_edited_messages_with_buttons(sandbox):

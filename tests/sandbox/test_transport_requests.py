@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.sandbox.emulator import Emulator
+from sandbox.emulator.server import Emulator
 from bot.transport.aiohttp_request import AiohttpRequest
 from bot.transport.factory import make_request
 

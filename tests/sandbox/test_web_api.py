@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.sandbox.web.server import WebSandbox, bind_warning
+from sandbox.web.server import WebSandbox, bind_warning
 
 from .test_emulator import PNG
 

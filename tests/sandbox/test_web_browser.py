@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.web.server import WebSandbox
+from sandbox.web.server import WebSandbox
 from .web_browser import LAUNCH_ARGS, require_browser
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "sandbox.png"

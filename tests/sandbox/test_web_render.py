@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox.web.render import to_html
+from sandbox.web.render import to_html
 from content.telegram_html import parse_html
 
 ALLOWED_TAG = re.compile(

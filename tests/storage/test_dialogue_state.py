@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot import conversations
+from bot.flows import runner as conversations
 from dialogues.model import Effect, StepResult
 from storage import dialogue_state, users
 from storage.dialogue_state import SavedState

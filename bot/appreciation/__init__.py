@@ -1,0 +1,1 @@
+"""Appreciation from a coordinator to one volunteer or to many."""

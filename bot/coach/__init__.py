@@ -1,0 +1,1 @@
+"""The volunteer's own coach: /bezoek, the journal, steps, residents, the overview picture."""

@@ -1,0 +1,160 @@
+"""The clock-driven tick: due tasks, idle conversations, retention.
+
+Runs every few seconds from the JobQueue, and at once when the sandbox moves the clock.
+All it needs is in the database, so a restart loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Awaitable, Callable
+
+from bot.flows import runner as conversations
+from bot.runtime import Runtime
+from storage import dialogue_state, journal, outbox, signals, tasks, users
+from storage.tasks import Task
+
+log = logging.getLogger(__name__)
+OUTBOX_KEEP_DAYS = 30
+TaskHandler = Callable[[Runtime, Task], Awaitable[None]]
+TASK_HANDLERS: dict[str, TaskHandler] = {}
+# kind → called (db, task, now) inside the transaction that records the NOTICE_AFTER-th
+# failure of a task, so a person hears about work that keeps failing (bot/signals/service.py).
+ON_REPEATED_FAILURE: dict[str, Callable] = {}
+# Self-rescheduling tasks (weekly milestones, daily sweeps): kind → first due moment.
+# `ensure_recurring` schedules the first row when none is pending; the handler itself
+# schedules the next one in the same transaction as its work.
+RECURRING: dict[str, Callable] = {}
+FIRST_RETRY = 30.0          # seconds; doubles per failure
+MAX_RETRY = 1800.0
+NOTICE_AFTER = 3            # failures before ON_REPEATED_FAILURE runs (about 3.5 minutes)
+
+
+def recurring(kind: str):
+    def register(fn):
+        RECURRING[kind] = fn
+        return fn
+    return register
+
+
+def on_repeated_failure(kind: str):
+    def register(fn):
+        ON_REPEATED_FAILURE[kind] = fn
+        return fn
+    return register
+
+
+async def ensure_recurring(rt: Runtime) -> None:
+    """On every tick: every recurring task kind has one pending row, so a chain that broke
+    (its handler failed before scheduling the next one, a row was cancelled) starts again
+    without a restart. One indexed query per kind."""
+    now = rt.clock.now()
+
+    def ensure(db) -> None:
+        with db.atomic():
+            for kind, first in RECURRING.items():
+                if not tasks.pending_of_kind(db, kind):
+                    tasks.schedule(db, kind, first(now, rt.settings), now=now)
+                    log.info("recurring task scheduled kind=%s", kind)
+    await rt.store.run(ensure)
+
+
+def task_handler(kind: str):
+    def register(fn: TaskHandler) -> TaskHandler:
+        TASK_HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+async def tick(rt: Runtime) -> None:
+    await ensure_recurring(rt)
+    await expire_idle_conversations(rt)
+    await run_due_tasks(rt)
+    await purge_old_journal(rt)
+    await purge_delivered_messages(rt)
+    rt.wake_outbox()
+
+
+async def purge_old_journal(rt: Runtime) -> None:
+    """The retention period: journal entries, and worries that were dealt with, older than
+    `retention_days` are removed."""
+    cutoff = rt.clock.now() - timedelta(days=rt.settings.retention_days)
+    removed = await rt.store.run(journal.purge_older_than, cutoff)
+    settled = await rt.store.run(signals.purge_settled_before, cutoff)
+    if removed or settled:
+        log.info("retention removed=%s signals=%s", removed, settled)
+
+
+async def purge_delivered_messages(rt: Runtime) -> None:
+    """Delivered messages hold their text (a note, a name): keep them only as long as a
+    broadcast report or a retry could need them."""
+    cutoff = rt.clock.now() - timedelta(days=OUTBOX_KEEP_DAYS)
+    removed = await rt.store.run(outbox.purge_settled_before, cutoff)
+    if removed:
+        log.info("outbox purged removed=%s", removed)
+
+
+async def tick_job(context) -> None:
+    await tick(context.bot_data["rt"])
+
+
+async def expire_idle_conversations(rt: Runtime) -> None:
+    cutoff = rt.clock.now() - timedelta(hours=rt.settings.flow_idle_hours)
+    for saved in await rt.store.run(dialogue_state.idle_since, cutoff):
+        user = await rt.store.run(users.get, saved.user_id)
+        locale = user.language if user else "nl"
+        await conversations.expire(rt, saved.user_id, conversations.to_conversation(saved), locale)
+
+
+async def run_due_tasks(rt: Runtime) -> None:
+    """Each due task once. A task whose handler raises is not done: it stays pending and is
+    tried again with backoff, so an escalation that hit an error is never lost."""
+    now = rt.clock.now()
+    for task in await rt.store.run(tasks.due, now, tuple(TASK_HANDLERS)):
+        try:
+            await TASK_HANDLERS[task.kind](rt, task)
+        except Exception as exc:  # noqa: BLE001 - one failing task must not stop the others
+            await _retry_task(rt, task, type(exc).__name__)
+            continue
+        try:
+            await rt.store.run(tasks.finish, task.id, rt.clock.now())
+        except Exception as exc:  # noqa: BLE001 - e.g. a full disk: the task runs again
+            log.error("task not marked done id=%s kind=%s error=%s", task.id, task.kind,
+                      type(exc).__name__)
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next try after `attempts` earlier failures and this one."""
+    return min(MAX_RETRY, FIRST_RETRY * 2.0 ** attempts)
+
+
+async def _retry_task(rt: Runtime, task: Task, error: str) -> None:
+    # Ids and the error type only: an exception's message may hold a name or a note.
+    now = rt.clock.now()
+    delay = retry_delay(task.attempts)
+    failures = task.attempts + 1
+    hook = ON_REPEATED_FAILURE.get(task.kind) if failures == NOTICE_AFTER else None
+
+    def write(db) -> None:
+        with db.atomic():
+            tasks.retry_later(db, task.id, now + timedelta(seconds=delay), error)
+            if hook is not None:
+                _notify(db, hook, task, now)
+    log.warning("task failed id=%s kind=%s attempt=%s error=%s retry_in=%.0fs",
+                task.id, task.kind, failures, error, delay)
+    try:
+        await rt.store.run(write)
+    except Exception as exc:  # noqa: BLE001 - still pending; the next tick tries it again
+        log.error("task retry not recorded id=%s kind=%s error=%s", task.id, task.kind,
+                  type(exc).__name__)
+
+
+def _notify(db, hook, task: Task, now) -> None:
+    """The notice on its own savepoint: if it fails, the retry is still recorded, so the
+    task keeps its backoff instead of running again on every tick."""
+    try:
+        with db.atomic():
+            hook(db, task, now)
+    except Exception as exc:  # noqa: BLE001
+        log.error("task failure notice failed id=%s kind=%s error=%s", task.id, task.kind,
+                  type(exc).__name__)

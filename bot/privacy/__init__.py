@@ -1,0 +1,1 @@
+"""What a person may see and remove: /export, /vergeet."""

@@ -1,0 +1,1 @@
+"""The volunteer's rhythm: /ritme, reminders and when they may come."""

@@ -1,0 +1,1 @@
+"""Routing one update: who may do what, and which handler answers."""

@@ -1,0 +1,1 @@
+"""Worries on their way: the watch on free text, /zorg and /signalen, delivery, escalation."""

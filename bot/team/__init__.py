@@ -1,0 +1,1 @@
+"""The coordinator's team: invites, joining, links and the weekly milestones."""

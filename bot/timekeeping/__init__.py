@@ -1,0 +1,1 @@
+"""The bot's sense of now, and which days are working days."""

@@ -1,0 +1,29 @@
+"""Real long polling against Telegram (or any server that speaks the Bot API), through
+the durable inbox (bot/transport/inbox.py); SIGINT and SIGTERM stop it cleanly."""
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from bot import lifecycle
+from bot.app import build_application
+from bot.timekeeping.clock import SystemClock
+from bot.config import Settings
+from bot.runtime import Runtime
+from content.render import default_content
+from dialogues.engine import Engine
+from storage.db import Store
+
+
+def run_polling(settings: Settings, store: Store) -> None:
+    content = default_content()
+    rt = Runtime(settings, store, SystemClock(), content, Engine(content))
+    asyncio.run(_serve(build_application(rt), rt))
+
+
+async def _serve(app, rt: Runtime) -> None:
+    stop_signal = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_signal.set)
+    await lifecycle.serve(app, rt, stop_signal)

@@ -1,0 +1,1 @@
+"""The fake Telegram: a local Bot API strict enough that what Telegram rejects fails here first."""
