@@ -2,18 +2,18 @@
 exit code 2, no traceback."""
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 
+from tests.conftest import process_env
 from tests.e2e.test_process import OMZIEN
 
 pytestmark = pytest.mark.e2e
 
 
 def run_with_db(db_path, tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
+    env = process_env()
     env.update(TELEGRAM_BOT_TOKEN="123456:NEVER-USED", OMZIEN_BASE_URL="http://127.0.0.1:9/bot",
                OMZIEN_DB=str(db_path), OMZIEN_CONFIG=str(tmp_path / "none.toml"))
     return subprocess.run([str(OMZIEN), "run"], env=env, cwd=tmp_path, capture_output=True,
