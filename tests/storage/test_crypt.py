@@ -290,3 +290,12 @@ def test_omzien_db_encrypt_and_decrypt(tmp_path, now, no_key, monkeypatch, capsy
     assert cli.main(["db", "decrypt", str(path)]) == 0
     assert "without OMZIEN_DB_KEY from now on" in capsys.readouterr().out
     assert readable_by_plain_sqlite(path)
+
+
+async def test_the_fixtures_follow_the_key_in_the_environment(db, sandbox, tmp_path):
+    """`make test-encrypted` proves something only if, with OMZIEN_DB_KEY set, the shared
+    fixtures open encrypted databases (and plain ones without it)."""
+    keyed = crypt.key_from_env() is not None
+    assert is_encrypted(db) is keyed
+    assert is_encrypted(sandbox.rt.store.db) is keyed
+    assert crypt.is_plain(tmp_path / "t.db") is not keyed
