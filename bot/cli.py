@@ -9,6 +9,7 @@
     omzien diagram                 write a Mermaid diagram per flow to docs/flows/
     omzien backup PATH             a consistent, checked copy of the database (also while it runs)
     omzien restore PATH            put a checked copy back (the bot must be stopped)
+    omzien db encrypt|decrypt PATH encrypt a database file with OMZIEN_DB_KEY, or decrypt it
 """
 from __future__ import annotations
 
@@ -61,7 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="replace the database by a checked copy")
     restore.add_argument("path", type=Path)
     restore.set_defaults(func=cmd_restore)
+    _add_db_commands(sub)
     return parser
+
+
+def _add_db_commands(sub) -> None:
+    database = sub.add_parser("db", help="encrypt or decrypt a database file")
+    verbs = database.add_subparsers(required=True)
+    for verb, what in (("encrypt", "encrypt a plain database with OMZIEN_DB_KEY"),
+                       ("decrypt", "turn a database encrypted with OMZIEN_DB_KEY into plain SQLite")):
+        command = verbs.add_parser(verb, help=what)
+        command.add_argument("path", type=Path)
+        command.set_defaults(func=cmd_db_convert, verb=verb)
 
 
 def cmd_run(args) -> int:
@@ -208,6 +220,27 @@ def cmd_restore(args) -> int:
         return 1
     print(f"restored: {restored.summary()}")
     print(f"the old database is kept at {aside}" if aside else "there was no database before")
+    return 0
+
+
+def cmd_db_convert(args) -> int:
+    from storage import convert, crypt
+    from storage.backup import BackupError
+    try:
+        key = crypt.key_from_env()
+        if key is None:
+            raise BackupError(f"set {crypt.KEY_VARIABLE} or {crypt.KEY_FILE_VARIABLE} first")
+        done, aside = getattr(convert, args.verb)(args.path, key)
+    except (BackupError, crypt.DatabaseKeyError) as exc:
+        print(f"{args.verb} refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.verb}ed: {done.summary()}")
+    if args.verb == "encrypt":
+        print(f"the unencrypted original is kept at {aside}: once Omzien runs with the key, "
+              "delete it, and any unencrypted backups too")
+    else:
+        print(f"the encrypted original is kept at {aside}; "
+              f"run Omzien without {crypt.KEY_VARIABLE} from now on")
     return 0
 
 

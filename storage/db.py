@@ -2,7 +2,8 @@
 
 sqlite-utils is synchronous. The bot gives it one connection on one thread
 (`Store.run`), so every read and write is serialised there and the event loop never
-blocks on disk.
+blocks on disk. With a key in the environment every connection is an encrypted one
+(storage/crypt.py); without, plain SQLite.
 """
 from __future__ import annotations
 
@@ -16,17 +17,19 @@ from typing import Callable, TypeVar
 
 from sqlite_utils import Database
 
+from storage import crypt
 from storage.migrations import migrations
 
 T = TypeVar("T")
+ENVIRONMENT = object()      # key=ENVIRONMENT: OMZIEN_DB_KEY / OMZIEN_DB_KEY_FILE, or none
 
 
-def open_db(path: Path | str, *, migrate: bool = True) -> Database:
+def open_db(path: Path | str, *, migrate: bool = True, key=ENVIRONMENT) -> Database:
     """Open (and create) the database file with the pragmas Omzien relies on."""
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(connect(path))
+    db = Database(connect(path, key))
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -37,9 +40,21 @@ def open_db(path: Path | str, *, migrate: bool = True) -> Database:
     return db
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection to the file; every connection Omzien makes goes through here."""
+def connect(path: Path | str, key=ENVIRONMENT) -> sqlite3.Connection:
+    """A connection to the file; every connection Omzien makes goes through here.
+    `key`: a key, None for plain SQLite, or ENVIRONMENT (the default)."""
+    key = crypt.key_from_env() if key is ENVIRONMENT else key
+    if key is not None and str(path) != ":memory:":
+        return crypt.connect(path, key)
+    if crypt.has_content(path) and not crypt.is_plain(path):
+        raise sqlite3.DatabaseError(
+            f"file is not a database, or it is encrypted: set {crypt.KEY_VARIABLE} or "
+            f"{crypt.KEY_FILE_VARIABLE}")
     return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+
+
+def is_encrypted(db: Database) -> bool:
+    return isinstance(db.conn, crypt.Connection)
 
 
 def lock_path(path: Path | str) -> Path:

@@ -5,6 +5,7 @@ are for storage, bot and end-to-end tests.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
@@ -14,9 +15,22 @@ from bot.config import Settings
 from sandbox.emulator.server import Emulator
 from sandbox.emulator.flood import FloodPolicy
 from sandbox.session import Sandbox
+from storage import crypt
 from storage.db import open_db
 
 EMULATOR_TOKEN = "654321:E2E"
+# Passed on to every `omzien` subprocess: a pass with OMZIEN_DB_KEY set (.ci/run) runs the
+# processes on encrypted databases too, and reads what they wrote with the same key.
+INHERITED = (crypt.KEY_VARIABLE, crypt.KEY_FILE_VARIABLE)
+
+
+def process_env(**settings: str) -> dict[str, str]:
+    """The environment for an `omzien` subprocess: this one without Omzien's and Telegram's
+    settings (the test gives its own), except the database key."""
+    env = {k: v for k, v in os.environ.items()
+           if k in INHERITED or not k.startswith(("OMZIEN_", "TELEGRAM_"))}
+    env.update(settings)
+    return env
 
 
 @pytest.fixture

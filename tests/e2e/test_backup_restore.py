@@ -7,7 +7,6 @@ message (those sent after the backup may get it twice: the backup did not know y
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 from subprocess import PIPE
@@ -17,7 +16,7 @@ import pytest
 
 from sandbox.emulator.flood import FloodPolicy
 from storage.db import open_db
-from tests.conftest import start_emulator
+from tests.conftest import process_env, start_emulator
 from tests.e2e.test_broadcast import CORA, OMZIEN, _seed_broadcast, _start
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 async def omzien(db_path: Path, *args: str) -> subprocess.CompletedProcess:
     """The CLI as an operator runs it, without blocking the loop the emulator answers on."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
+    env = process_env()
     env.update(OMZIEN_DB=str(db_path), OMZIEN_CONFIG=str(db_path.parent / "no-such.toml"))
     proc = await asyncio.create_subprocess_exec(str(OMZIEN), *args, env=env,
                                                 stdout=PIPE, stderr=PIPE)

@@ -10,7 +10,6 @@ Recipients are seeded straight into the database to keep this fast.
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 from datetime import datetime, timezone
@@ -23,7 +22,7 @@ from sandbox.emulator.flood import FloodPolicy
 from sandbox.session import Sandbox
 from storage import users
 from storage.db import open_db
-from tests.conftest import start_emulator
+from tests.conftest import process_env, start_emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -102,7 +101,7 @@ def _seed_broadcast(db_path: Path, count: int) -> list[int]:
 
 
 def _start(emu, db_path: Path, workdir: Path, n: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
+    env = process_env()
     env.update(TELEGRAM_BOT_TOKEN=emu.token, OMZIEN_BASE_URL=emu.base_url,
                OMZIEN_BASE_FILE_URL=emu.base_file_url, OMZIEN_DB=str(db_path),
                OMZIEN_CONFIG=str(workdir / "no-such.toml"), OMZIEN_TICK_SECONDS="1",

@@ -18,6 +18,7 @@ import pytest
 from sandbox.emulator.server import Emulator
 from storage import dialogue_state, journal, links, residents, users
 from storage.db import open_db
+from tests.conftest import process_env
 
 pytestmark = pytest.mark.e2e
 
@@ -63,9 +64,7 @@ class BotProcesses:
               settings: dict[str, str] | None = None) -> subprocess.Popen:
         """`base_url`: talk to the Bot API through something else (a fault proxy);
         `settings`: extra OMZIEN_* environment for this process."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
-        env.update(
+        env = process_env(
             TELEGRAM_BOT_TOKEN=self.emu.token,
             OMZIEN_BASE_URL=base_url or self.emu.base_url,
             OMZIEN_BASE_FILE_URL=self.emu.base_file_url,

@@ -3,7 +3,6 @@ where the page is, serve it there, warn when bound beyond this computer, and sto
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 OMZIEN = ROOT / ".venv" / "bin" / "omzien"
@@ -23,7 +24,7 @@ class Omzien:
     """One `omzien ...` process with its output in a file; killed at the end whatever happens."""
 
     def __init__(self, workdir: Path, *args: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
+        env = process_env()
         env.update(OMZIEN_CONFIG=str(workdir / "no-such-omzien.toml"), PYTHONUNBUFFERED="1")
         self.log = workdir / "omzien.log"
         with self.log.open("wb") as out:

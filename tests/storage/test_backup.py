@@ -13,7 +13,7 @@ import pytest
 
 from storage import users
 from storage.backup import BackupError, backup, check, restore
-from storage.db import Store, open_db
+from storage.db import Store, connect, open_db
 
 
 def add_users(db, first: int, count: int, now) -> None:
@@ -23,7 +23,7 @@ def add_users(db, first: int, count: int, now) -> None:
 
 
 def users_in(path) -> int:
-    conn = sqlite3.connect(path)
+    conn = connect(path)          # with OMZIEN_DB_KEY set, encrypted as the bot's file is
     try:
         return conn.execute("SELECT count(*) FROM users").fetchone()[0]
     except sqlite3.OperationalError:
@@ -57,12 +57,12 @@ def test_backup_never_overwrites_and_check_rejects_what_is_not_ours(tmp_path, no
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     with pytest.raises(BackupError, match="not a readable database"):
         check(tmp_path / "junk.db")
-    sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)")
+    connect(tmp_path / "other.db").execute("CREATE TABLE t (x)")
     with pytest.raises(BackupError, match="not an Omzien database"):
         check(tmp_path / "other.db")
     newer = tmp_path / "newer.db"
     shutil.copyfile(tmp_path / "copy.db", newer)
-    conn = sqlite3.connect(newer)
+    conn = connect(newer)
     conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
                  "VALUES ('omzien', 'm999_from_the_future', 'x')")
     conn.commit()

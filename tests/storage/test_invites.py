@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import invites, users
+from storage.db import open_db
 from storage.invites import Invite, InviteProblem
 
 TWO_WEEKS = timedelta(days=14)
@@ -18,7 +19,9 @@ def test_a_fresh_invite_checks_ok(db, now):
     assert invites.looks_like_code(code)
 
 
-def test_only_a_hash_of_the_code_is_stored(db, now, tmp_path):
+def test_only_a_hash_of_the_code_is_stored(now, tmp_path):
+    # A plain file even when OMZIEN_DB_KEY is set: only there are the raw bytes evidence.
+    db = open_db(tmp_path / "t.db", key=None)
     code = invites.create(db, "professional", None, now, TWO_WEEKS)
     for table in db.table_names():
         for row in db.execute(f"SELECT * FROM [{table}]").fetchall():
