@@ -85,13 +85,13 @@ async def start_services(app: Application) -> None:
     rt: Runtime = app.bot_data["rt"]
     rt.bot = app.bot
     outbox.start_worker(app, rt)
-    app.job_queue.run_repeating(ticker.tick_job, interval=rt.settings.tick_seconds, first=0.5,
-                                name="omzien-tick")
+    ticker.start_ticker(app, rt)
     log.info("bot started username=%s", app.bot.username)
 
 
 async def _post_stop(app: Application) -> None:
     # PTB closes its HTTP client in shutdown, before post_shutdown: stop sending here.
+    await ticker.stop_ticker(app)
     await outbox.stop_worker(app)
 
 

@@ -42,7 +42,7 @@ class Settings:
     retention_days: int = 365
     outbox_global_rate: float = 25.0
     outbox_chat_interval: float = 1.0
-    tick_seconds: float = 5.0
+    tick_seconds: float = 60.0        # longest the tick sleeps; it wakes sooner when a task is due
     transport: str = "aiohttp"
     concurrent_chats: int = 64
     organisation: str = "Omzien"

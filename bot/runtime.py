@@ -42,6 +42,8 @@ class Runtime:
     bot: Any = None
     activity: Activity = field(default_factory=Activity)
     outbox_wakeup: asyncio.Event | None = None
+    ticker_wakeup: asyncio.Event | None = None
+    tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def bot_username(self) -> str:
@@ -50,6 +52,11 @@ class Runtime:
     def wake_outbox(self) -> None:
         if self.outbox_wakeup is not None:
             self.outbox_wakeup.set()
+
+    def wake_ticker(self) -> None:
+        """A task may have been scheduled: the ticker looks again when it is next due."""
+        if self.ticker_wakeup is not None:
+            self.ticker_wakeup.set()
 
 
 def bot_username(rt: Runtime) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.times import iso
+from storage.times import iso, parse
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,9 @@ def clear(db: Database, user_id: int, base: tuple[str, int] | None = None) -> bo
 def idle_since(db: Database, before: datetime) -> list[SavedState]:
     rows = db.execute(f"SELECT {_COLS} FROM dialogue_state WHERE updated_at < ?", [iso(before)])
     return [_from_row(r) for r in rows]
+
+
+def oldest_update(db: Database) -> datetime | None:
+    """When the longest-untouched conversation was last touched (it expires first)."""
+    found = db.execute("SELECT min(updated_at) FROM dialogue_state").fetchone()[0]
+    return parse(found) if found else None

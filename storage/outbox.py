@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.times import iso
+from storage.times import iso, parse
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,14 @@ def due(db: Database, now: datetime, limit: int = 100) -> list[OutboxRow]:
         "ORDER BY id LIMIT ?",
         [iso(now), iso(now), limit])
     return [OutboxRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+
+
+def next_due_after(db: Database, now: datetime) -> datetime | None:
+    """The earliest moment after `now` at which a pending row becomes due: a row scheduled
+    for later, or one waiting out a retry (it also frees the later rows of its chat)."""
+    found = db.execute("SELECT min(not_before) FROM outbox WHERE status = 'pending' "
+                       "AND not_before > ?", [iso(now)]).fetchone()[0]
+    return parse(found) if found else None
 
 
 def pending_count(db: Database, now: datetime | None = None) -> int:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.times import iso
+from storage.times import iso, parse
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,14 @@ def due(db: Database, now: datetime, kinds: tuple[str, ...], limit: int = 200) -
         f"WHERE status = 'pending' AND due_at <= ? AND kind IN ({marks}) ORDER BY due_at, id LIMIT ?",
         [iso(now), *kinds, limit])
     return [Task(*r[:5], json.loads(r[5]), r[6]) for r in rows]
+
+
+def next_due_at(db: Database, kinds: tuple[str, ...]) -> datetime | None:
+    """When the earliest pending task of these kinds is due (it may be overdue)."""
+    marks = ", ".join("?" for _ in kinds) or "NULL"
+    found = db.execute(f"SELECT min(due_at) FROM due_tasks WHERE status = 'pending' "
+                       f"AND kind IN ({marks})", list(kinds)).fetchone()[0]
+    return parse(found) if found else None
 
 
 def finish(db: Database, task_id: int, now: datetime, status: str = "done") -> None:

@@ -56,6 +56,8 @@ DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"   # what _delive
 MAX_ATTEMPTS = 8          # for errors that are neither flood control nor the network
 MAX_UNANSWERED = 2        # sends without a known outcome after which a row is not sent again
 HOLD_FIRST, HOLD_MAX = 0.5, 5.0   # seconds between tries while the database cannot be written
+IDLE_MAX = 60.0           # longest sleep with nothing due; bounds a row another process wrote
+MIN_WAIT = 0.01           # a due time that just passed is handled by the next pass, not a spin
 # httpx errors raised before a request was on its way: certainly nothing was sent.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -119,6 +121,7 @@ class Worker:
         self.gate = RateGate(rt.settings.outbox_global_rate, rt.settings.outbox_chat_interval)
         self.unsettled: dict[int, tuple] = {}    # row id → (row, outcome, error, message_id)
         self.blocked_since: float | None = None
+        self.chat_wait: float | None = None   # seconds until a skipped chat may get its next row
 
     async def settle(self, row: OutboxRow, outcome: str, error: str | None,
                      message_id: int | None = None) -> bool:
@@ -168,16 +171,20 @@ class Worker:
 
 async def deliver_due(worker: Worker) -> int:
     """One pass over due rows; returns how many were handled (-1: holding, the database
-    cannot be written)."""
+    cannot be written). Rows left for their chat's interval set `worker.chat_wait`."""
     rt, gate = worker.rt, worker.gate
+    worker.chat_wait = None
     if not await worker.flush():
         return -1
     rows = await rt.store.run(outbox.due, rt.clock.now(), 200)
     handled = 0
     waiting_chats: set[int] = set()
     for row in rows:
-        if row.chat_id in waiting_chats or gate.chat_ready_in(row.chat_id) > 0:
+        ready_in = gate.chat_ready_in(row.chat_id)
+        if row.chat_id in waiting_chats or ready_in > 0:
             waiting_chats.add(row.chat_id)   # keep this chat's later rows behind this one
+            if ready_in > 0:
+                worker.chat_wait = min(worker.chat_wait or ready_in, ready_in)
             continue
         await gate.take()
         result = await _deliver(worker, row)
@@ -324,6 +331,7 @@ async def run_worker(rt: Runtime) -> None:
     rt.outbox_wakeup = asyncio.Event()
     holding = HOLD_FIRST
     while True:
+        rt.outbox_wakeup.clear()             # a row added from here on wakes the next wait
         try:
             handled = await deliver_due(worker)
         except Exception as exc:  # keep delivering; the row stays pending
@@ -335,11 +343,32 @@ async def run_worker(rt: Runtime) -> None:
             continue
         holding = HOLD_FIRST
         if handled == 0:
-            rt.outbox_wakeup.clear()
-            try:
-                await asyncio.wait_for(rt.outbox_wakeup.wait(), timeout=0.5)
-            except asyncio.TimeoutError:
-                pass
+            await _sleep_until_due(worker)
+
+
+async def _sleep_until_due(worker: Worker) -> None:
+    """Nothing to send now: sleep until a row is added (`rt.wake_outbox`), the next row
+    falls due, a chat's interval or a flood pause ends, or IDLE_MAX has passed (a row
+    written by another process)."""
+    rt = worker.rt
+    try:
+        await asyncio.wait_for(rt.outbox_wakeup.wait(), timeout=await next_wait(worker))
+    except asyncio.TimeoutError:
+        pass
+
+
+async def next_wait(worker: Worker) -> float:
+    """Seconds the worker may sleep: never more than IDLE_MAX, never less than MIN_WAIT."""
+    rt = worker.rt
+    now = rt.clock.now()
+    waits = [IDLE_MAX, worker.gate.paused_until - time.monotonic()]
+    if worker.chat_wait is not None:
+        waits.append(worker.chat_wait)
+    due = await rt.store.run(outbox.next_due_after, now)
+    if due is not None:
+        waits.append((due - now).total_seconds())
+    positive = [w for w in waits if w > 0]
+    return max(MIN_WAIT, min(positive))
 
 
 def start_worker(app, rt: Runtime) -> None:

@@ -1,12 +1,14 @@
 """The clock-driven tick: due tasks, idle conversations, retention.
 
-Runs every few seconds from the JobQueue, and at once when the sandbox moves the clock.
-All it needs is in the database, so a restart loses nothing.
+`run_ticker` ticks when the next task or conversation expiry falls due, and at least every
+`tick_seconds`; the sandbox ticks at once when it moves the clock. All it needs is in the
+database, so a restart loses nothing.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from bot.flows import runner as conversations
@@ -27,6 +29,8 @@ ON_REPEATED_FAILURE: dict[str, Callable] = {}
 RECURRING: dict[str, Callable] = {}
 FIRST_RETRY = 30.0          # seconds; doubles per failure
 MAX_RETRY = 1800.0
+MIN_WAIT = 0.05             # seconds; anything due sooner is handled by ticking now
+COALESCE = 0.2              # seconds a wake-up waits for more before looking again
 NOTICE_AFTER = 3            # failures before ON_REPEATED_FAILURE runs (about 3.5 minutes)
 
 
@@ -67,12 +71,65 @@ def task_handler(kind: str):
 
 
 async def tick(rt: Runtime) -> None:
-    await ensure_recurring(rt)
-    await expire_idle_conversations(rt)
-    await run_due_tasks(rt)
-    await purge_old_journal(rt)
-    await purge_delivered_messages(rt)
+    # One tick at a time: the sandbox's explicit tick may meet the loop's.
+    async with rt.tick_lock:
+        await ensure_recurring(rt)
+        await expire_idle_conversations(rt)
+        await run_due_tasks(rt)
+        await purge_old_journal(rt)
+        await purge_delivered_messages(rt)
     rt.wake_outbox()
+
+
+async def run_ticker(rt: Runtime) -> None:
+    """Tick, then sleep until the next thing falls due; a turn that may have scheduled a
+    task (`rt.wake_ticker`) makes it look again, it does not tick."""
+    rt.ticker_wakeup = asyncio.Event()
+    while True:
+        try:
+            await tick(rt)
+        except Exception as exc:  # noqa: BLE001 - the next tick tries again
+            log.error("tick failed error=%s", type(exc).__name__)
+        await sleep_until_due(rt)
+
+
+async def sleep_until_due(rt: Runtime) -> None:
+    assert rt.ticker_wakeup is not None
+    while True:
+        rt.ticker_wakeup.clear()
+        wait = await rt.store.run(seconds_until_due, rt.clock.now(), rt.settings.flow_idle_hours,
+                                  rt.settings.tick_seconds)
+        if wait <= MIN_WAIT:
+            return
+        try:
+            await asyncio.wait_for(rt.ticker_wakeup.wait(), timeout=wait)
+        except asyncio.TimeoutError:
+            return
+        await asyncio.sleep(COALESCE)      # a burst of turns makes one look, not many
+
+
+def seconds_until_due(db, now: datetime, idle_hours: float, longest: float) -> float:
+    """Until the earliest due task or conversation expiry, at most `longest` seconds."""
+    moments = [tasks.next_due_at(db, tuple(TASK_HANDLERS))]
+    touched = dialogue_state.oldest_update(db)
+    if touched is not None:
+        moments.append(touched + timedelta(hours=idle_hours))
+    waits = [(m - now).total_seconds() for m in moments if m is not None]
+    return max(0.0, min([longest, *waits]))
+
+
+def start_ticker(app, rt: Runtime) -> None:
+    app.bot_data["tick_task"] = asyncio.get_running_loop().create_task(run_ticker(rt))
+
+
+async def stop_ticker(app) -> None:
+    task = app.bot_data.pop("tick_task", None)
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
 
 
 async def purge_old_journal(rt: Runtime) -> None:
@@ -92,10 +149,6 @@ async def purge_delivered_messages(rt: Runtime) -> None:
     removed = await rt.store.run(outbox.purge_settled_before, cutoff)
     if removed:
         log.info("outbox purged removed=%s", removed)
-
-
-async def tick_job(context) -> None:
-    await tick(context.bot_data["rt"])
 
 
 async def expire_idle_conversations(rt: Runtime) -> None:

@@ -123,6 +123,7 @@ async def finish(turn: Turn, result: StepResult, base: Conversation | None = Non
             return await _stale(turn, base)
         if result.effects:
             turn.rt.wake_outbox()
+            turn.rt.wake_ticker()
     log.info("flow step user=%s flow=%s state=%s effects=%s", turn.user_id,
              result.conversation.flow if result.conversation else "-",
              result.conversation.state if result.conversation else "end",
