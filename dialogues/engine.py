@@ -55,8 +55,8 @@ class Engine:
         state = flow.state(conv.state)
         outcome = inputs.interpret(state.input, inp, ctx, conv, self.content)
         if outcome.kind == "reprompt":
-            reason = Reply(self.content.render(outcome.reason, ctx.locale))
-            return StepResult(conv, [reason, self.prompt(conv, ctx)], changed=False)
+            return StepResult(conv, [self._again(outcome.reason, self.prompt(conv, ctx), ctx)],
+                              changed=False)
         if outcome.kind == "update":
             conv.data.update(outcome.data)
             return StepResult(conv, [replace(self.prompt(conv, ctx), edit=True)])
@@ -152,8 +152,8 @@ class Engine:
     def _leave_answer(self, flow: Flow, conv: Conversation, inp: Input, ctx: Context) -> StepResult:
         value = inp.data.split(".", 3)[3] if inp.kind == "button" else ""
         if inp.kind == "media":
-            reason = Reply(self.content.render("engine.alleen_tekst", ctx.locale))
-            return StepResult(conv, [reason, self._leave_question(conv, ctx)], changed=False)
+            again = self._again("engine.alleen_tekst", self._leave_question(conv, ctx), ctx)
+            return StepResult(conv, [again], changed=False)
         if value == "_leave":
             result = self.leave(conv, ctx, "command")
             result.command = conv.data["_leave_for"]
@@ -163,10 +163,15 @@ class Engine:
             del conv.data["_leave_for"]
             conv.seq += 1
             return StepResult(conv, [self.prompt(conv, ctx)])
-        reason = Reply(self.content.render("engine.gebruik_knoppen", ctx.locale))
-        return StepResult(conv, [reason, self._leave_question(conv, ctx)], changed=False)
+        again = self._again("engine.gebruik_knoppen", self._leave_question(conv, ctx), ctx)
+        return StepResult(conv, [again], changed=False)
 
     # ---- helpers --------------------------------------------------------------------
+
+    def _again(self, reason_id: str, question: Reply, ctx: Context) -> Reply:
+        """Why the answer did not fit, and the question once more, in one message."""
+        reason = self.content.render(reason_id, ctx.locale)
+        return replace(question, text=f"{reason}\n\n{question.text}")
 
     def _is_current(self, conv: Conversation, data: str) -> bool:
         parts = data.split(".", 3)

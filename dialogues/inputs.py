@@ -91,15 +91,44 @@ def interpret(spec: InputSpec, inp: Input, ctx: Context, conv: Conversation,
               content: Content) -> Outcome:
     if inp.kind == "media":
         return Outcome("reprompt", reason="engine.alleen_tekst")
+    value = inp.data.split(".", 3)[3] if inp.kind == "button" else None
     if inp.kind == "text":
-        return _typed(spec, inp.text)
-    value = inp.data.split(".", 3)[3]
+        value = typed_button(spec, inp.text, ctx, conv, content)
+        if value is None:
+            return _typed(spec, inp.text)
     if value == SKIP and spec.skip:
         return Outcome("answer", None, content.render("knoppen.sla_over", ctx.locale))
     handler = _BUTTON_HANDLERS.get(spec.kind)
     if handler is None:
         return Outcome("reprompt", reason="engine.gebruik_tekst")
     return handler(spec, value, ctx, conv, content)
+
+
+def typed_button(spec: InputSpec, text: str, ctx: Context, conv: Conversation,
+                 content: Content) -> str | None:
+    """The button a typed answer names ("ja" for [Ja 🙂] [Nee]), so a person who types
+    instead of tapping is understood. Only a whole label, or one word that starts exactly
+    one label; otherwise None and the text is taken as text (or asked again)."""
+    if spec.kind not in _TYPABLE:
+        return None
+    said = _plain(text)
+    if not said:
+        return None
+    labels = [(b.data.split(".", 3)[3], b.label) for row in keyboard(spec, ctx, conv, content)
+              for b in row]
+    whole = [value for value, label in labels if _plain(label) == said or label.strip() == text.strip()]
+    if len(whole) == 1:
+        return whole[0]
+    if " " in said:
+        return None
+    first = [value for value, label in labels if _plain(label).split(" ")[:1] == [said]]
+    return first[0] if len(first) == 1 else None
+
+
+def _plain(text: str) -> str:
+    """Lower case, letters and digits only, one space between words."""
+    kept = "".join(ch if ch.isalnum() else " " for ch in text.casefold())
+    return " ".join(kept.split())
 
 
 def _typed(spec: InputSpec, text: str) -> Outcome:
@@ -164,5 +193,6 @@ def _daypart(spec, value, ctx, conv, content) -> Outcome:
     return Outcome("reprompt", reason="engine.gebruik_knoppen")
 
 
+_TYPABLE = ("choice", "scale", "confirm")
 _BUTTON_HANDLERS = {"choice": _choice, "multi": _multi, "scale": _scale,
                     "confirm": _confirm, "daypart": _daypart}

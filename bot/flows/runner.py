@@ -2,6 +2,8 @@
 and save the new state together with the step's effects in one transaction."""
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from datetime import timedelta
 
@@ -128,8 +130,8 @@ async def finish(turn: Turn, result: StepResult, base: Conversation | None = Non
              result.conversation.flow if result.conversation else "-",
              result.conversation.state if result.conversation else "end",
              ",".join(e.kind for e in result.effects) or "-")
-    await turn.notice(result.notice)
-    await turn.send(result.replies)
+    # The spinner's answer and the replies go out together: one round trip less per tap.
+    await asyncio.gather(turn.notice(result.notice), turn.send(result.replies))
     for follow_up in effects.follow_ups(result.effects):
         await start(turn, follow_up["flow"], follow_up.get("data"))
     return result

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from content.render import CONTENT_ROOT, Content
+from dialogues import inputs
 from dialogues.engine import Engine
-from dialogues.flow import Flow, FlowError, load_flow
+from dialogues.flow import Flow, FlowError, InputSpec, load_flow
 from dialogues.model import Context, Conversation, Input, Reply, StepResult
 
 NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
@@ -354,15 +355,47 @@ def test_effect_answers_do_not_change_when_later_questions_are_answered(make):
                                                  "zeker": True}
 
 
-def test_choice_without_text_refuses_typed_text(make):
+def test_choice_without_text_refuses_typed_text_in_one_message(make):
     engine = make(KEUZE)
     conv = engine.start("keuze", ctx()).conversation
-    result = engine.step(conv, typed("blauw"), ctx())
+    result = engine.step(conv, typed("paars"), ctx())
     assert result.changed is False
     assert result.conversation.state == "kleur"
-    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.",
+    # why, and the question again with its buttons: one message, one Bot API call
+    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
                              "Welke kleur?"]
-    assert values(result.replies[1]) == [["rood"], ["blauw"], ["groen"], ["_skip"]]
+    assert values(result.replies[0]) == [["rood"], ["blauw"], ["groen"], ["_skip"]]
+
+
+@pytest.mark.parametrize("said", ["blauw", "Blauw", " BLAUW! ", "blauw."])
+def test_a_typed_label_counts_as_its_button(make, said):
+    engine = make(KEUZE)
+    conv = engine.start("keuze", ctx()).conversation
+    result = engine.step(conv, typed(said), ctx())
+    assert result.changed is True
+    assert result.conversation.answers["kleur"] == "blauw"
+    assert result.conversation.state == "zeker"
+
+
+class LabelsAsWritten:
+    """Content whose every template renders as its own id (the labels above are literal)."""
+
+    def render(self, template_id: str, locale: str, **_) -> str:
+        return template_id
+
+
+def test_a_typed_word_counts_only_when_it_starts_exactly_one_label():
+    spec = InputSpec(kind="choice", options=(
+        {"id": "ja", "label": "Ja 🙂"}, {"id": "af", "label": "Nee, afgezegd"},
+        {"id": "later", "label": "Nee, later"}))
+    content = LabelsAsWritten()
+    moment = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    conv = Conversation("f", "s", "i", 1, {}, {}, moment, moment)
+    pick = lambda text: inputs.typed_button(spec, text, ctx(), conv, content)  # noqa: E731
+    assert pick("ja") == "ja"
+    assert pick("nee") is None                      # two labels start with it
+    assert pick("nee, later") == "later"
+    assert pick("ja hoor, het ging prima") is None  # a sentence is an answer in words
 
 
 def test_unknown_button_value_asks_to_use_the_buttons(make):
@@ -371,7 +404,7 @@ def test_unknown_button_value_asks_to_use_the_buttons(make):
     result = engine.step(conv, press(conv, "paars"), ctx())
     assert result.changed is False
     assert result.conversation.answers == {}
-    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.",
+    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
                              "Welke kleur?"]
 
 
@@ -482,7 +515,7 @@ def test_scale_refuses_a_value_outside_one_to_five(make):
     result = engine.step(conv, press(conv, "6"), ctx())
     assert result.changed is False
     assert result.conversation.state == "energie"
-    assert texts(result)[0] == "Kies een van de knoppen hieronder. Dat maakt het makkelijk."
+    assert texts(result)[0].startswith("Kies een van de knoppen hieronder. Dat maakt het makkelijk.")
 
 
 # ---- multi --------------------------------------------------------------------------
@@ -550,7 +583,7 @@ def test_multi_unknown_value_keeps_the_ticks(make):
     conv = engine.step(conv, press(conv, "kat"), ctx()).conversation
     result = engine.step(conv, press(conv, "vis"), ctx())
     assert result.changed is False
-    assert labels(result.replies[1])[0] == ["✓ Kat", "Hond"]
+    assert labels(result.replies[0])[0] == ["✓ Kat", "Hond"]
 
 
 # ---- text (and choice that accepts text) ----------------------------------------------
@@ -577,7 +610,7 @@ def test_text_over_max_length_is_refused(make):
     result = engine.step(conv, typed("a" * 11), ctx())
     assert result.changed is False
     assert result.conversation.state == "naam"
-    assert texts(result) == ["Dat is wat lang voor hier. Kun je het korter zeggen?",
+    assert texts(result) == ["Dat is wat lang voor hier. Kun je het korter zeggen?\n\n"
                              "Hoe heet je?"]
 
 
@@ -586,7 +619,7 @@ def test_blank_text_is_refused(make):
     conv = engine.start("tekst", ctx()).conversation
     result = engine.step(conv, typed(" \n "), ctx())
     assert result.changed is False
-    assert texts(result)[0] == "Ik zag geen tekst. Probeer het nog eens."
+    assert texts(result)[0].startswith("Ik zag geen tekst. Probeer het nog eens.\n\n")
 
 
 def test_text_question_offers_skip_which_stores_none(make):
@@ -605,7 +638,7 @@ def test_text_question_answers_a_non_skip_button_with_type_here(make):
     conv = engine.start("tekst", ctx()).conversation
     result = engine.step(conv, press(conv, "koffie"), ctx())
     assert result.changed is False
-    assert texts(result)[0] == "Typ hier je antwoord, of kies een knop."
+    assert texts(result)[0].startswith("Typ hier je antwoord, of kies een knop.\n\n")
 
 
 def test_typed_text_is_escaped_where_it_is_shown(make):
@@ -736,8 +769,8 @@ def test_media_gets_only_text_and_the_question_again(make):
     conv = engine.start("keuze", ctx()).conversation
     result = engine.step(conv, Input("media"), ctx())
     assert result.changed is False
-    assert texts(result) == ["Ik kan hier alleen tekst lezen. Zo kom je verder:", "Welke kleur?"]
-    assert values(result.replies[1])[0] == ["rood"]
+    assert texts(result) == ["Ik kan hier alleen tekst lezen. Zo kom je verder:\n\nWelke kleur?"]
+    assert values(result.replies[0])[0] == ["rood"]
 
 
 @pytest.mark.parametrize("command", ["/stop", "/STOP", "/stop@omzien_bot", "/stop nu"])
@@ -815,9 +848,9 @@ def test_text_during_the_leave_question_asks_for_the_buttons(make):
     conv = engine.step(conv, Input("command", text="/help"), ctx()).conversation
     result = engine.step(conv, typed("ja"), ctx())
     assert result.changed is False
-    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.",
+    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
                              "We zijn nog even in gesprek. Wil je daarmee stoppen?"]
-    assert values(result.replies[1]) == [["_leave", "_stay"]]
+    assert values(result.replies[0]) == [["_leave", "_stay"]]
 
 
 def test_stop_during_the_leave_question_still_stops(make):
