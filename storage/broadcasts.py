@@ -46,11 +46,11 @@ def mark_reported(db: Database, broadcast_id: int) -> bool:
                       [broadcast_id]).rowcount == 1
 
 
-def unreachable_names(db: Database, broadcast_id: int) -> list[str]:
+def unreachable_names(db: Database, broadcast_id: int, kind: str) -> list[str]:
     rows = db.execute(
         "SELECT u.display_name FROM outbox o JOIN users u ON u.id = o.recipient_id "
-        "WHERE o.broadcast_id = ? AND o.status IN ('unreachable', 'failed') ORDER BY o.id",
-        [broadcast_id])
+        "WHERE o.broadcast_id = ? AND o.kind = ? AND o.status IN ('unreachable', 'failed') "
+        "ORDER BY o.id", [broadcast_id, kind])
     return [r[0].split(" ")[0] for r in rows]
 
 

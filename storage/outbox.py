@@ -107,9 +107,10 @@ def mark_uncertain(db: Database, row_id: int, error: str) -> None:
                [error, row_id])
 
 
-def broadcast_counts(db: Database, broadcast_id: int) -> dict[str, int]:
-    rows = db.execute("SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
-                      [broadcast_id])
+def broadcast_counts(db: Database, broadcast_id: int, kind: str) -> dict[str, int]:
+    """Rows of `kind` per status (a broadcast's report row has the same broadcast_id)."""
+    rows = db.execute("SELECT status, count(*) FROM outbox WHERE broadcast_id = ? AND kind = ? "
+                      "GROUP BY status", [broadcast_id, kind])
     return {status: n for status, n in rows}
 
 

@@ -7,10 +7,14 @@
       ├─ @on_settle("appreciation"): inside the transaction that marks a row, the last row
       │    of a broadcast also writes the report row for the coordinator (exactly once)
       └─ @after_delivery("appreciation"): wakes the progress reporter of that broadcast,
-           which sends "Verzonden 0 van N" once and then EDITS it, at most once per
-           PROGRESS_EVERY seconds, and always once more at the end.
+           which sends "Verzonden 1 van N" once and then EDITS it, at most once per
+           PROGRESS_EVERY seconds, until the report is written.
 
-The report row is itself an outbox row ("broadcast_report"), so it survives a crash.
+The report row is itself an outbox row ("broadcast_report"), so it survives a crash. It is
+delivered by EDITING the progress message into the report (@delivers), so the coordinator
+keeps one status message that ends as the report; a per-broadcast lock keeps a late
+progress edit from overwriting it. No progress message yet, or one Telegram no longer lets
+us edit: the report is sent as a message of its own.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.flows.effects import applies
-from bot.delivery.outbox import after_delivery, on_settle
+from bot.delivery.outbox import after_delivery, delivers, on_settle, send_plain
 from bot.runtime import Runtime
 from content.appreciation import render_appreciation
 from content.render import default_content
@@ -121,7 +125,7 @@ def _appreciation(db, user_id: int, params: dict, now: datetime) -> None:
 def _settled(db, rt: Runtime, row: OutboxRow, outcome: str, now: datetime) -> None:
     if row.broadcast_id is None:
         return
-    counts = outbox.broadcast_counts(db, row.broadcast_id)
+    counts = outbox.broadcast_counts(db, row.broadcast_id, KIND)
     if counts.get("pending"):
         return
     write_report(db, rt.content, row.broadcast_id, now)
@@ -134,13 +138,14 @@ def write_report(db, content, broadcast_id: int, now: datetime) -> bool:
     coordinator = users.get(db, found.created_by) if found.created_by else None
     if coordinator is None:
         return False
-    counts = outbox.broadcast_counts(db, broadcast_id)
-    names = broadcasts.unreachable_names(db, broadcast_id)
+    counts = outbox.broadcast_counts(db, broadcast_id, KIND)
+    names = broadcasts.unreachable_names(db, broadcast_id, KIND)
     text = content.render("coordinator.waardering_verslag", coordinator.language,
                           aangekomen=counts.get("sent", 0), totaal=found.total,
                           niet_bereikt=len(names), namen=", ".join(names[:MAX_NAMES]),
                           meer=max(0, len(names) - MAX_NAMES))
-    outbox.enqueue(db, found.progress_chat_id, REPORT_KIND, text, now, recipient_id=coordinator.id)
+    outbox.enqueue(db, found.progress_chat_id, REPORT_KIND, text, now, recipient_id=coordinator.id,
+                   broadcast_id=broadcast_id)
     log.info("broadcast reported id=%s", broadcast_id)
     return True
 
@@ -153,6 +158,11 @@ class Progress:
     def __init__(self) -> None:
         self.tasks: dict[int, asyncio.Task] = {}
         self.dirty: dict[int, asyncio.Event] = {}
+        self.locks: dict[int, asyncio.Lock] = {}
+
+    def lock(self, broadcast_id: int) -> asyncio.Lock:
+        """Held while the progress message is read and edited, and while the report is."""
+        return self.locks.setdefault(broadcast_id, asyncio.Lock())
 
     def poke(self, rt: Runtime, broadcast_id: int) -> None:
         event = self.dirty.setdefault(broadcast_id, asyncio.Event())
@@ -178,9 +188,15 @@ class Progress:
             self.dirty.pop(broadcast_id, None)
 
     async def _show(self, rt: Runtime, broadcast_id: int) -> bool:
+        async with self.lock(broadcast_id):
+            return await self._show_locked(rt, broadcast_id)
+
+    async def _show_locked(self, rt: Runtime, broadcast_id: int) -> bool:
         found, counts, language = await rt.store.run(_progress_state, broadcast_id)
         if found is None or found.progress_chat_id is None or found.total == 1:
             return True    # for one recipient the report alone is the status: no "1 of 1"
+        if found.reported:
+            return True    # the report takes over the message (_deliver_report)
         handled = sum(n for status, n in counts.items() if status != "pending")
         final = not counts.get("pending")
         text = rt.content.render("coordinator.voortgang", language, verzonden=handled,
@@ -213,10 +229,44 @@ class Progress:
 def _progress_state(db, broadcast_id: int):
     found = broadcasts.get(db, broadcast_id)
     coordinator = users.get(db, found.created_by) if found and found.created_by else None
-    return found, outbox.broadcast_counts(db, broadcast_id), coordinator.language if coordinator else "nl"
+    return (found, outbox.broadcast_counts(db, broadcast_id, KIND),
+            coordinator.language if coordinator else "nl")
 
 
 PROGRESS = Progress()
+
+
+@delivers(REPORT_KIND)
+async def _deliver_report(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
+    """The report as the end state of the progress message, or as a message of its own."""
+    if row.broadcast_id is None:
+        return await send_plain(rt, row, text, buttons)
+    async with PROGRESS.lock(row.broadcast_id):
+        found = await rt.store.run(broadcasts.get, row.broadcast_id)
+        if found is not None and found.progress_message_id is not None:
+            edited = await _edit_into_report(rt, row, found.progress_message_id, text)
+            if edited is not None:
+                return edited
+        return await send_plain(rt, row, text, buttons)
+
+
+async def _edit_into_report(rt: Runtime, row: OutboxRow, message_id: int, text: str):
+    """The edited message, or None when Telegram refuses the edit (too old, deleted)."""
+    try:
+        await rt.bot.edit_message_text(text, chat_id=row.chat_id, message_id=message_id,
+                                       parse_mode=ParseMode.HTML)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            log.info("broadcast report: progress message not editable id=%s", row.broadcast_id)
+            return None
+    return _Edited(message_id)
+
+
+class _Edited:
+    """What the outbox records for an edit: the id of the message that now holds the text."""
+
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
 
 
 @after_delivery(KIND)

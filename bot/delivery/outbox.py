@@ -20,7 +20,10 @@ Rules it keeps (Telegram's limits, see docs/architecture.md):
   no message goes out more than twice; after that it is settled "uncertain".
 See "The outbox" in docs/architecture.md for the at-least-once window as it is.
 
-Two kinds of hooks per row kind:
+Hooks per row kind:
+- `@delivers(kind)`: async, replaces the plain sendMessage for rows of that kind (e.g. a
+  broadcast's report edits its progress message into the end state); it raises the Bot
+  API's errors like sendMessage does, so the rules above hold for it too;
 - `@on_settle(kind)`: synchronous, runs on the writer thread INSIDE the transaction that
   marks the row sent / unreachable / failed (e.g. a broadcast's final report row is
   written together with its last delivery, so nothing can fall between the two);
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 Hook = Callable[[Runtime, OutboxRow, str], Awaitable[None]]
 Settle = Callable[[object, Runtime, OutboxRow, str, object], None]   # (db, rt, row, outcome, now)
 AFTER_DELIVERY: dict[str, Hook] = {}   # kind → called with outcome "sent" | "unreachable" | "failed"
+Deliver = Callable[[Runtime, OutboxRow, str, object], Awaitable[object]]   # → a Message
+DELIVERERS: dict[str, Deliver] = {}
 ON_SETTLE: dict[str, Settle] = {}
 MAX_BACKOFF = 300.0
 DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"   # what _deliver did
@@ -67,6 +72,18 @@ def after_delivery(kind: str):
         AFTER_DELIVERY[kind] = fn
         return fn
     return register
+
+
+def delivers(kind: str):
+    def register(fn: Deliver) -> Deliver:
+        DELIVERERS[kind] = fn
+        return fn
+    return register
+
+
+async def send_plain(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
+    return await rt.bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML,
+                                     reply_markup=buttons)
 
 
 def on_settle(kind: str):
@@ -217,8 +234,7 @@ async def _deliver(worker: Worker, row: OutboxRow) -> str:
     if not await worker.begin(row):
         return BLOCKED
     try:
-        message = await rt.bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML,
-                                            reply_markup=buttons)
+        message = await DELIVERERS.get(row.kind, send_plain)(rt, row, text, buttons)
     except RetryAfter as exc:
         delay = _seconds(exc.retry_after)
         gate.pause(delay)

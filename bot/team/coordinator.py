@@ -1,14 +1,11 @@
-"""Coordinator commands: /koppel, /waardering, /team, and the weekly milestone list.
+"""Coordinator commands: /koppel, /team, and the weekly milestone list.
 
 Coordinators see names and roles to pick from, and counts; never journal content or
 signal details. Messages to the people involved go through the outbox.
 
-Button data (prefix `ko` for /koppel, `wa` for /waardering):
+Button data (prefix `ko` for /koppel; /waardering lives in bot/appreciation/commands.py):
     ko.l.<offset>            page of volunteers        ko.v.<volunteer>    pick professional
     ko.p.<volunteer>.<prof>  link (or relink)
-    wa.een | wa.alle | wa.pro | wa.sug                 who receives it
-    wa.l.<offset>  wa.v.<volunteer>  wa.p.<prof>       paging and picking
-    wa.t.<target>.<template>                           template (or `eigen`) → the flow
 """
 from __future__ import annotations
 
@@ -20,69 +17,37 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot.appreciation import broadcast
 from bot.coach import charts
-from bot.flows import runner as conversations
 from bot.rhythm import timing
 from bot.routing.registry import button, command
 from bot.transport.sender import with_retry
 from bot.delivery.ticker import recurring, task_handler
 from bot.routing.turn import Turn
-from content.appreciation import OWN_TEXT
+from bot.team.pages import number, short_name, volunteer_page
 from dialogues.model import Button
 from storage import links, outbox, tasks, team
 
 log = logging.getLogger(__name__)
-PAGE = 8
-NAME_IN_LABEL = 18
 WEEKS_IN_CHART = 12
 MILESTONE_TASK = "milestones_weekly"
-
-
-def _name(name: str) -> str:
-    return name if len(name) <= NAME_IN_LABEL else name[:NAME_IN_LABEL - 1] + "…"
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
 
 
 # ---- /koppel ----------------------------------------------------------------------------
 
 @command("/koppel")
 async def link_start(turn: Turn) -> None:
-    await _volunteer_page(turn, "ko", 0, "coordinator.koppel_kies_vrijwilliger", edit=False)
-
-
-async def _volunteer_page(turn: Turn, prefix: str, offset: int, template: str, edit: bool) -> None:
-    found = await turn.rt.store.run(team.volunteers, offset, PAGE + 1)
-    if not found and offset == 0:
-        await turn.say("coordinator.geen_vrijwilligers", edit=edit)
-        return
-    rows = []
-    for person in found[:PAGE]:
-        label = _name(person.first_name) if person.linked else \
-            turn.text("coordinator.knop_zonder_contact", voornaam=_name(person.first_name))
-        rows.append((Button(label, f"{prefix}.v.{person.id}"),))
-    paging = []
-    if offset > 0:
-        paging.append(Button(turn.label("knoppen.vorige"), f"{prefix}.l.{max(0, offset - PAGE)}"))
-    if len(found) > PAGE:
-        paging.append(Button(turn.label("knoppen.volgende"), f"{prefix}.l.{offset + PAGE}"))
-    if paging:
-        rows.append(tuple(paging))
-    await turn.say(template, buttons=tuple(rows), edit=edit)
+    await volunteer_page(turn, "ko", 0, "coordinator.koppel_kies_vrijwilliger", edit=False)
 
 
 @button("ko")
 async def link_button(turn: Turn) -> None:
     parts = turn.button_parts
-    if len(parts) == 3 and parts[1] == "l" and _int(parts[2]) is not None:
+    if len(parts) == 3 and parts[1] == "l" and number(parts[2]) is not None:
         await turn.notice()
-        await _volunteer_page(turn, "ko", int(parts[2]), "coordinator.koppel_kies_vrijwilliger", True)
-    elif len(parts) == 3 and parts[1] == "v" and _int(parts[2]) is not None:
+        await volunteer_page(turn, "ko", int(parts[2]), "coordinator.koppel_kies_vrijwilliger", True)
+    elif len(parts) == 3 and parts[1] == "v" and number(parts[2]) is not None:
         await _pick_professional(turn, int(parts[2]))
-    elif len(parts) == 4 and parts[1] == "p" and _int(parts[2]) and _int(parts[3]):
+    elif len(parts) == 4 and parts[1] == "p" and number(parts[2]) and number(parts[3]):
         await _link(turn, int(parts[2]), int(parts[3]))
     else:
         await turn.expired()
@@ -98,7 +63,7 @@ async def _pick_professional(turn: Turn, volunteer_id: int) -> None:
     if not pros:
         await turn.say("coordinator.geen_contactpersonen", edit=True)
         return
-    rows = tuple((Button(_name(p.first_name), f"ko.p.{volunteer_id}.{p.id}"),) for p in pros[:40])
+    rows = tuple((Button(short_name(p.first_name), f"ko.p.{volunteer_id}.{p.id}"),) for p in pros[:40])
     await turn.say("coordinator.koppel_kies_contact", buttons=rows, edit=True,
                    voornaam=volunteer.first_name)
 
@@ -141,89 +106,6 @@ async def _link(turn: Turn, volunteer_id: int, professional_id: int) -> None:
                    contact=pro.first_name)
 
 
-# ---- /waardering -------------------------------------------------------------------------
-
-@command("/waardering")
-async def appreciation_start(turn: Turn) -> None:
-    rows = ((Button(turn.label("coordinator.knop_een"), "wa.een"),),
-            (Button(turn.label("coordinator.knop_alle"), "wa.alle"),),
-            (Button(turn.label("coordinator.knop_per_contact"), "wa.pro"),),
-            (Button(turn.label("coordinator.knop_suggesties"), "wa.sug"),))
-    await turn.say("coordinator.waardering_voor_wie", buttons=rows)
-
-
-@button("wa")
-async def appreciation_button(turn: Turn) -> None:
-    parts = turn.button_parts
-    what = parts[1] if len(parts) > 1 else ""
-    number = _int(parts[2]) if len(parts) > 2 else None
-    if what == "een":
-        await turn.notice()
-        await _volunteer_page(turn, "wa", 0, "coordinator.waardering_kies_vrijwilliger", True)
-    elif what == "l" and number is not None:
-        await turn.notice()
-        await _volunteer_page(turn, "wa", number, "coordinator.waardering_kies_vrijwilliger", True)
-    elif what == "v" and number is not None:
-        await _choose_template(turn, f"v{number}")
-    elif what == "alle":
-        await _choose_template(turn, "a")
-    elif what == "sug":
-        await _choose_template(turn, "s")
-    elif what == "pro":
-        await turn.notice()
-        pros = await turn.rt.store.run(team.professionals)
-        rows = tuple((Button(_name(p.first_name), f"wa.p.{p.id}"),) for p in pros[:40])
-        await turn.say("coordinator.waardering_kies_contact" if pros else
-                       "coordinator.geen_contactpersonen", buttons=rows, edit=True)
-    elif what == "p" and number is not None:
-        await _choose_template(turn, f"p{number}")
-    elif what == "t" and len(parts) == 4:
-        await _preview(turn, parts[2], parts[3])
-    else:
-        await turn.expired()
-
-
-async def _choose_template(turn: Turn, target: str) -> None:
-    found = await turn.rt.store.run(broadcast.recipients, target, turn.rt.clock.now())
-    await turn.notice()
-    if not found:
-        await turn.say("coordinator.waardering_niemand", edit=True)
-        return
-    entries = turn.rt.content.appreciations(turn.locale)
-    now = turn.rt.clock.now()
-    fitting = await turn.rt.store.run(broadcast.fitting_templates, list(entries), target, now)
-    buttons = [Button(entries[tid]["label"], f"wa.t.{target}.{tid}") for tid in fitting]
-    rows = [tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)]
-    rows.append((Button(turn.label("coordinator.knop_zelf_schrijven"), f"wa.t.{target}.{OWN_TEXT}"),))
-    await turn.say("coordinator.waardering_kies_tekst", buttons=tuple(rows), edit=True,
-                   aantal=len(found), voornaam=found[0].first_name,
-                   redenen=await _reasons(turn, target, found, now))
-
-
-async def _reasons(turn: Turn, target: str, found, now) -> list[Markup]:
-    """Each suggestion says why: "Vera keek deze week voor het eerst even terug"."""
-    names = {u.id: u.first_name for u in found}
-    pairs = await turn.rt.store.run(broadcast.reasons, target, now)
-    return [Markup(turn.text(f"coordinator.mijlpaal_{m}", voornaam=names[v])) for v, m in pairs
-            if v in names]
-
-
-async def _preview(turn: Turn, target: str, template: str) -> None:
-    now = turn.rt.clock.now()
-    known = template == OWN_TEXT or template in await turn.rt.store.run(
-        broadcast.fitting_templates, list(turn.rt.content.appreciations("nl")), target, now)
-    found = await turn.rt.store.run(broadcast.recipients, target, now) if known else []
-    if not found:
-        await turn.expired()
-        return
-    await turn.notice()
-    first = found[0]
-    data = {"target": target, "template": template, "aantal": len(found),
-            "ontvanger": first.first_name, "ontvanger_taal": first.language,
-            "ontvanger_sinds": first.created_at, "afzender": turn.user.first_name}
-    await conversations.start(turn, "waardering", data)
-
-
 # ---- the weekly milestone list ------------------------------------------------------------
 
 @recurring(MILESTONE_TASK)
@@ -248,7 +130,7 @@ def _milestone_rows(db, content, now: datetime) -> int:
                                             voornaam=person.first_name)))
                 template = "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
                 label = content.render("coordinator.knop_stuur_aan", coordinator.language,
-                                       voornaam=_name(person.first_name))
+                                       voornaam=short_name(person.first_name))
                 rows.append([{"label": label, "data": f"wa.t.v{volunteer_id}.{template}"}])
             text = content.render("coordinator.mijlpalen", coordinator.language,
                                   regels=lines)
