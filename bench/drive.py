@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from bench.procs import Control
 
@@ -27,12 +27,15 @@ class Replies:
         self.seen = 0
         self.sent: dict[int, int] = defaultdict(int)
         self.changed: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+        self.methods: Counter[str] = Counter()     # every Bot API call but the long poll
 
     async def watch(self) -> None:
         while True:
             calls = await self.control.get("calls", since=self.seen)
             self.seen += len(calls)
             for call in calls:
+                if call["method"] != "getUpdates":
+                    self.methods[call["method"]] += 1
                 if call["method"] == "sendMessage" and call["status"] == 200:
                     chat = int(call["params"]["chat_id"])
                     self.sent[chat] += 1

@@ -10,11 +10,14 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
+from bench import profile_groups
+
 BEGIN, END = "<!-- bench/run.py: begin -->", "<!-- bench/run.py: end -->"
 # (key, what, unit, goal); the goal is text: some are relative to the echo bot.
 FIGURES = [
     ("cpu_ms_per_turn", "CPU per turn, one person (Omzien: reflection turn; echo: text)", "ms",
      "≤ echo (1.0×)"),
+    ("api_calls_per_turn", "Bot API calls per turn, one person (getUpdates aside)", "", ""),
     ("idle_cpu_ms_per_s", "idle CPU", "ms/s", "≤ 0.5"),
     ("turns_per_s", "turns served with the crowd", "/s", "≥ 300"),
     ("offered_per_s", "turns offered by the crowd", "/s", ""),
@@ -78,7 +81,13 @@ def write_report(path: Path, result: dict, load, command: str) -> list[str]:
         f"turns, {load.volunteers} volunteers for {load.seconds:.0f} s, idle {load.idle_seconds:.0f} s, "
         f"RSS at {load.users[0]} and {load.users[1]} users.",
         "", f"Machine: {machine()}. {versions()}.", "", body, "",
-        f"CPU per turn of each run (ms): {runs}.", END])
+        f"CPU per turn of each run (ms): {runs}.", "",
+        f"Where Omzien's CPU goes: {result['profile']['turns']} reflection turns of one person "
+        "under cProfile (bench/profiled_bot.py), self time summed by library; the main thread "
+        "only (the SQLite writer thread is not in it), the wait for I/O left out, and "
+        "cProfile's own overhead inflates Python-heavy code:", "",
+        profile_groups.table(result["profile"]["by_library"], result["profile"]["turns"]),
+        END])
     text = path.read_text() if path.exists() else ""
     if BEGIN in text and END in text:
         text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]

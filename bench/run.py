@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp  # noqa: E402
 
-from bench.drive import Replies, Volunteer  # noqa: E402
+from bench import profile_groups  # noqa: E402
+from bench.drive import POLL, Replies, Volunteer  # noqa: E402
 from bench.procs import ROOT, Control, EmulatorProcess, cpu_seconds, kill_process, memory_mb  # noqa: E402
 from bench.report import write_report  # noqa: E402
 from bench.seed import PROFESSIONAL, VOLUNTEERS_FROM, seed  # noqa: E402
@@ -54,13 +56,17 @@ VARIANTS = {
 }
 
 
-def start_bot(variant: str, emulator: EmulatorProcess, db_path: Path, log: Path) -> subprocess.Popen:
+def start_bot(variant: str, emulator: EmulatorProcess, db_path: Path, log: Path,
+              profile_to: Path | None = None) -> subprocess.Popen:
     base_url = f"{emulator.url}/bot"
     if VARIANTS[variant] is None:
         command = [sys.executable, str(ROOT / "bench" / "echo_bot.py"), TOKEN, base_url]
         env = dict(os.environ)
     else:
         command = [str(ROOT / ".venv" / "bin" / "omzien"), "run"]
+        if profile_to is not None:
+            command = [str(ROOT / ".venv" / "bin" / "python"),
+                       str(ROOT / "bench" / "profiled_bot.py"), str(profile_to)]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, OMZIEN_BASE_URL=base_url,
                    OMZIEN_BASE_FILE_URL=f"{emulator.url}/file/bot", OMZIEN_DB=str(db_path),
@@ -73,10 +79,59 @@ def start_bot(variant: str, emulator: EmulatorProcess, db_path: Path, log: Path)
 async def sequential(pid: int, person: Volunteer, turns: int) -> dict:
     for _ in range(5):                     # warm-up: imports, caches, the first /bezoek
         await person.turn()
+    await asyncio.sleep(2 * POLL)          # the call log has caught up with the warm-up
+    calls_before = sum(person.replies.methods.values())
     started = cpu_seconds(pid)
     latencies = [await person.turn() for _ in range(turns)]
     cpu = cpu_seconds(pid) - started
-    return {"cpu_ms_per_turn": cpu / turns * 1000, "lost": latencies.count(None)}
+    await asyncio.sleep(2 * POLL)
+    calls = sum(person.replies.methods.values()) - calls_before
+    return {"cpu_ms_per_turn": cpu / turns * 1000, "lost": latencies.count(None),
+            "api_calls_per_turn": calls / turns}
+
+
+async def profile_run(turns: int, scratch: Path) -> dict:
+    """One Omzien process under cProfile (bench/profiled_bot.py): `turns` reflection turns
+    of one volunteer, the profile summed by library."""
+    db_path = scratch / f"profile-{time.monotonic_ns()}.db"
+    out = db_path.with_suffix(".prof")
+    seed(db_path, 1, 2)
+    emulator = EmulatorProcess(TOKEN)
+    emulator.start()
+    bot = None
+    try:
+        async with aiohttp.ClientSession() as session:
+            control = Control(session, emulator.url)
+            await control.post("users", user_id=PROFESSIONAL, first_name="Pim")
+            await control.post("users", user_id=VOLUNTEERS_FROM, first_name="Vrijwilliger0")
+            replies = Replies(control)
+            bot = start_bot("omzien", emulator, db_path, db_path.with_suffix(".log"), profile_to=out)
+            watcher = asyncio.create_task(replies.watch())
+            try:
+                await replies.polling_started()
+                person = Volunteer(control, replies, VOLUNTEERS_FROM, True, random.Random(14))
+                for _ in range(5):
+                    await person.turn()
+                os.kill(bot.pid, signal.SIGUSR2)
+                for _ in range(turns):
+                    await person.turn()
+                os.kill(bot.pid, signal.SIGUSR1)
+                await _until_written(out)
+            finally:
+                watcher.cancel()
+    finally:
+        kill_process(bot)
+        emulator.stop()
+    return {"turns": turns, "by_library": profile_groups.by_library(out)}
+
+
+async def _until_written(path: Path, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.stat().st_size > 0):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the profiled bot wrote no profile")
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.2)               # dump_stats writes the file in one go; be sure
 
 
 async def idle(pid: int, seconds: float) -> dict:
@@ -161,10 +216,11 @@ async def measure(load: Load) -> dict:
                 runs[variant].append(await one_run(variant, load, 0, Path(scratch), True))
         few, many = [await one_run("omzien", load, users, Path(scratch), False)
                      for users in load.users]
+        profile = await profile_run(load.turns, Path(scratch))
     summary = {name: _medians(figures) for name, figures in runs.items()}
     summary["omzien"]["rss_mb_few_users"] = few["rss_mb"]
     summary["omzien"]["rss_mb_many_users"] = many["rss_mb"]
-    return {"summary": summary, "runs": runs}
+    return {"summary": summary, "runs": runs, "profile": profile}
 
 
 def _medians(figures: list[dict]) -> dict:
