@@ -3,6 +3,7 @@ the clock, the content, the engine, and the Bot once the Application exists."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,8 @@ class Runtime:
     outbox_wakeup: asyncio.Event | None = None
     ticker_wakeup: asyncio.Event | None = None
     tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # task id → when it ran: done, but the database refused the mark (bot/delivery/ticker.py)
+    ran_unmarked: dict[int, datetime] = field(default_factory=dict)
 
     @property
     def bot_username(self) -> str:

@@ -161,7 +161,11 @@ async def expire_idle_conversations(rt: Runtime) -> None:
 
 async def run_due_tasks(rt: Runtime) -> None:
     """Each due task once. A task whose handler raises is not done: it stays pending and is
-    tried again with backoff, so an escalation that hit an error is never lost."""
+    tried again with backoff, so an escalation that hit an error is never lost. A task that
+    ran but could not be marked done (a full disk) is remembered and marked first on the
+    next tick, instead of running again: one escalation, not two."""
+    if not await _mark_remembered(rt):
+        return
     now = rt.clock.now()
     for task in await rt.store.run(tasks.due, now, tuple(TASK_HANDLERS)):
         try:
@@ -171,9 +175,23 @@ async def run_due_tasks(rt: Runtime) -> None:
             continue
         try:
             await rt.store.run(tasks.finish, task.id, rt.clock.now())
-        except Exception as exc:  # noqa: BLE001 - e.g. a full disk: the task runs again
+        except Exception as exc:  # noqa: BLE001 - e.g. a full disk: marked on the next tick
+            rt.ran_unmarked[task.id] = rt.clock.now()
             log.error("task not marked done id=%s kind=%s error=%s", task.id, task.kind,
                       type(exc).__name__)
+
+
+async def _mark_remembered(rt: Runtime) -> bool:
+    """Mark the tasks that ran but were not marked; False while the database still refuses
+    (then no task runs: a due one might be among them)."""
+    for task_id, ran_at in list(rt.ran_unmarked.items()):
+        try:
+            await rt.store.run(tasks.finish, task_id, ran_at)
+        except Exception as exc:  # noqa: BLE001
+            log.error("task still not marked done id=%s error=%s", task_id, type(exc).__name__)
+            return False
+        del rt.ran_unmarked[task_id]
+    return True
 
 
 def retry_delay(attempts: int) -> float:

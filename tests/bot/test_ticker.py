@@ -133,3 +133,48 @@ async def test_a_broken_recurring_chain_starts_again_on_the_next_tick(rt):
     assert len(again) == 1 and again[0] != first
     await ticker.ensure_recurring(rt)
     assert await rt.store.run(pending) == again       # one row per chain, never two
+
+
+async def test_a_task_that_ran_but_was_not_marked_done_does_not_run_again(rt, monkeypatch):
+    """The disk was full just when the task was to be marked done: on the next tick it is
+    marked, not run a second time (a second escalation to the coordinator)."""
+    calls: list[int] = []
+
+    async def escalate_once(runtime, task) -> None:
+        calls.append(task.id)
+    monkeypatch.setitem(ticker.TASK_HANDLERS, "test_once", escalate_once)
+    task_id = await schedule(rt, "test_once")
+    real_finish = tasks.finish
+    refusals = [1]
+
+    def full_disk_once(db, *args, **kwargs):
+        if refusals:
+            refusals.pop()
+            raise OSError("database or disk is full")
+        return real_finish(db, *args, **kwargs)
+    monkeypatch.setattr(tasks, "finish", full_disk_once)
+
+    await ticker.run_due_tasks(rt)
+    assert calls == [task_id]
+    status, *_ = await rt.store.run(task_row, task_id)
+    assert status == "pending"                   # the database refused the mark
+    await ticker.run_due_tasks(rt)
+    assert calls == [task_id]                    # marked now, not run again
+    status, *_ = await rt.store.run(task_row, task_id)
+    assert status == "done"
+
+
+async def test_while_the_mark_is_still_refused_no_task_runs(rt, monkeypatch):
+    calls: list[int] = []
+
+    async def handler(runtime, task) -> None:
+        calls.append(task.id)
+    monkeypatch.setitem(ticker.TASK_HANDLERS, "test_held", handler)
+    first = await schedule(rt, "test_held")
+
+    def full_disk(db, *args, **kwargs):
+        raise OSError("database or disk is full")
+    monkeypatch.setattr(tasks, "finish", full_disk)
+    await ticker.run_due_tasks(rt)
+    await ticker.run_due_tasks(rt)
+    assert calls == [first]
