@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.timekeeping.clock import Clock
 from bot.config import Settings
+from bot.timekeeping.clock import Clock
 from content.render import Content
 from dialogues.engine import Engine
 from storage.db import Store

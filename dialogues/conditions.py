@@ -9,8 +9,9 @@ Conditions read a View: the answers so far, the flow's data and the context fact
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 Check = Callable[["View"], bool]
 

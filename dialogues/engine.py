@@ -128,8 +128,10 @@ class Engine:
 
     def _advance(self, flow: Flow, conv: Conversation, ctx: Context) -> str:
         view = View(conv.answers, conv.data, ctx.facts)
+        machine = flow.machine
+        assert machine is not None  # flow.load builds it
         with self._locks[flow.id]:
-            flow.machine.set_state(conv.state, model=flow.cursor)
+            machine.set_state(conv.state, model=flow.cursor)
             if not flow.cursor.advance(view=view):
                 raise FlowError(f"{flow.id}: no transition out of {conv.state!r}")
             return flow.cursor.state

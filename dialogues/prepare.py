@@ -3,7 +3,8 @@ today, whether last time's step is still open. Pure functions of the context."""
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from content.render import Content
 from dialogues.model import Context

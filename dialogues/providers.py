@@ -4,7 +4,8 @@ signal categories. Flow files name them with `options_from: {provider: ...}` and
 `say: {provider: ...}`."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from markupsafe import Markup
 

@@ -8,8 +8,8 @@ Dutch catalogue is the reference (ids and levels are the same in every locale).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import yaml
 

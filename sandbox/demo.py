@@ -6,6 +6,8 @@ from __future__ import annotations
 import zlib
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from storage import links, residents, users
 
 PERSONAS = {
@@ -23,7 +25,7 @@ def persona_id(name: str) -> int:
     return 100_000 + zlib.crc32(name.encode()) % 900_000
 
 
-def seed(db, now: datetime) -> None:
+def seed(db: Database, now: datetime) -> None:
     """Create the demo organisation unless it is already there."""
     if users.get(db, PERSONAS["cora"][0]) is not None:
         return

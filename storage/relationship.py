@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from storage import links
+from storage.db import new_id
 from storage.signals import add_event
 from storage.times import iso, parse
 
@@ -65,10 +66,11 @@ def record_need(db: Database, volunteer_id: int, resident_id: int | None,
     professional_id = links.professional_of(db, volunteer_id)
     if professional_id is None:
         return None
-    signal_id = db.execute(
+    signal_id = new_id(db.execute(
         "INSERT INTO signals (volunteer_id, resident_id, professional_id, kind, level, categories, "
-        "consent, status, created_at, updated_at) VALUES (?, ?, ?, 'signal', 2, ?, 1, 'open', ?, ?)",
+        "consent, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, 'signal', 2, ?, 1, 'open', ?, ?)",
         [volunteer_id, resident_id, professional_id, json.dumps([NEED_CATEGORY]), iso(now),
-         iso(now)]).lastrowid
+         iso(now)]))
     add_event(db, signal_id, "created", volunteer_id, now)
     return signal_id

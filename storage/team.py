@@ -116,7 +116,7 @@ def reflections_per_week(db: Database, week_starts: list[datetime]) -> list[int]
     """Complete reflections in each week [start, next start); the last runs to now."""
     counts = []
     bounds = [iso(w) for w in week_starts] + ["9999"]
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in zip(bounds, bounds[1:], strict=False):
         counts.append(db.execute("SELECT count(*) FROM journal_entries WHERE kind = 'reflectie' "
                                  "AND complete = 1 AND created_at >= ? AND created_at < ?",
                                  [start, end]).fetchone()[0])

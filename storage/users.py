@@ -62,7 +62,9 @@ def create(db: Database, user_id: int, role: str, display_name: str, language: s
         "VALUES (?, ?, ?, ?, ?, ?)",
         [user_id, role, display_name, language, iso(now), iso(now)],
     )
-    return get(db, user_id)
+    user = get(db, user_id)
+    assert user is not None  # just inserted
+    return user
 
 
 def by_role(db: Database, role: str, *, status: str | None = "active") -> list[User]:

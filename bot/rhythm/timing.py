@@ -3,7 +3,7 @@ hours. Pure functions of an aware datetime and the settings; all local times are
 Europe/Amsterdam (settings.timezone)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Dagdeel: when it starts and ends (local hour). A reminder comes AFTER_END after its end.
@@ -21,7 +21,7 @@ def at_local(day: datetime, hour: int, tz: str, minute: int = 0) -> datetime:
     """That local calendar day at hour:minute, as an aware UTC datetime."""
     local = _local(day, tz)
     wall = datetime.combine(local.date(), time(hour, minute), ZoneInfo(tz))
-    return wall.astimezone(timezone.utc)
+    return wall.astimezone(UTC)
 
 
 def next_weekday_at(now: datetime, weekday: int, hour: int, tz: str, minute: int = 0) -> datetime:

@@ -1,7 +1,8 @@
 """Where command and button handlers register themselves (see bot/)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.routing.turn import Turn

@@ -18,12 +18,18 @@ Never logs the text: only the level and the number of rules that matched.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from bot.signals import service as flow_out
+from sqlite_utils import Database
+
 from bot.routing.turn import Turn, helplines
+from bot.signals import service as flow_out
 from dialogues.detector import Detection, detect
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import final_level, known_categories
+
+if TYPE_CHECKING:
+    from dialogues.model import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +53,10 @@ def about_volunteer(found: Detection | None) -> bool:
 
 # ---- routes -------------------------------------------------------------------------
 
-async def interrupts(turn: Turn, found: Detection | None, conv) -> bool:
+async def interrupts(turn: Turn, found: Detection | None, conv: Conversation | None) -> bool:
     """Handle what must come before the conversation's own step. True: the turn is done
     (the conversation waits)."""
-    if turn.user.role != "volunteer":
+    if turn.account.role != "volunteer":
         return False
     if turn.input.kind in ("text", "button") and await _question_open(turn, conv):
         return True
@@ -68,7 +74,7 @@ async def interrupts(turn: Turn, found: Detection | None, conv) -> bool:
     return True
 
 
-async def safety_first(turn: Turn, found: Detection | None, conv=None) -> None:
+async def safety_first(turn: Turn, found: Detection | None, conv: Conversation | None = None) -> None:
     """Crisis inside the signal flow: the help lines (not again when it is urgent already)."""
     if found is None or not found.is_crisis:
         return
@@ -86,7 +92,7 @@ async def help_for_volunteer(turn: Turn, found: Detection) -> None:
                    contact=await contact_name(turn))
 
 
-async def ask_pass_on(turn: Turn, found: Detection, conv) -> None:
+async def ask_pass_on(turn: Turn, found: Detection, conv: Conversation | None) -> None:
     categories = [c for c in found.categories if c in known_categories()] or ["acuut"]
     resident = _resident(conv)
     now, settings = turn.rt.clock.now(), turn.rt.settings
@@ -104,7 +110,7 @@ async def _send_question(turn: Turn, task_id: int, *, first: bool) -> None:
                    minuten=int(turn.rt.settings.crisis_confirm_minutes))
 
 
-async def _question_open(turn: Turn, conv) -> bool:
+async def _question_open(turn: Turn, conv: Conversation | None) -> bool:
     """While the crisis question is open, the conversation waits: ask it again."""
     if turn.input.kind == "button" and not turn.input.data.startswith("f."):
         return False
@@ -116,7 +122,7 @@ async def _question_open(turn: Turn, conv) -> bool:
     return True
 
 
-def _resident(conv) -> int | None:
+def _resident(conv: Conversation | None) -> int | None:
     if conv is None:
         return None
     for source in (conv.answers, conv.data):
@@ -144,7 +150,7 @@ async def outside_flow(turn: Turn, found: Detection) -> None:
 
 
 async def contact_name(turn: Turn) -> str:
-    def lookup(db) -> str:
+    def lookup(db: Database) -> str:
         from storage import links, users
         professional_id = links.professional_of(db, turn.user_id)
         professional = users.get(db, professional_id) if professional_id else None

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
 
 from bot.flows import runner as conversations
-from bot.signals import service as flow_out
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn
+from bot.signals import service as flow_out
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import known_categories
 from storage import links, signals, users
+
+if TYPE_CHECKING:
+    from dialogues.model import Conversation
 
 log = logging.getLogger(__name__)
 PROFESSIONAL_ACTIONS = frozenset({"op", "ct", "af", "br"})
@@ -80,8 +86,8 @@ async def crisis_answered(turn: Turn) -> None:
 async def _show_answer(turn: Turn, question: str, label: str, **variables) -> None:
     """The question stays readable (the help lines in it too), its buttons give way to
     the answer, as the engine does for a flow's questions."""
-    from dialogues.engine import _escape
     from bot.routing.turn import helplines
+    from dialogues.engine import _escape
     text = turn.text(question, hulpnummers=helplines(turn.rt), **variables)
     await turn.send_one(Reply(f"{text}\n\n» <i>{_escape(turn.label(label))}</i>", edit=True))
 
@@ -108,12 +114,12 @@ async def volunteer_help_answered(turn: Turn) -> None:
         await resume(turn, conv)
 
 
-def _support(db, user_id: int, now: datetime, tz: str) -> None:
+def _support(db: Database, user_id: int, now: datetime, tz: str) -> None:
     with db.atomic():
         flow_out.deliver_new(db, signals.record_support(db, user_id, now), now, tz)
 
 
-async def resume(turn: Turn, conv) -> None:
+async def resume(turn: Turn, conv: Conversation) -> None:
     """The conversation that waited: its current question again, with its buttons."""
     ctx = await conversations.context_for(turn, conv.flow)
     await turn.send([turn.rt.engine.prompt(conv, ctx)])
@@ -154,7 +160,7 @@ async def signal_pressed(turn: Turn) -> None:
     outcome = None
     if valid:
         outcome = await turn.rt.store.run(press, int(parts[1]), parts[2], turn.user_id,
-                                          turn.user.role, turn.rt.clock.now(),
+                                          turn.account.role, turn.rt.clock.now(),
                                           turn.rt.settings.timezone, turn.locale)
     if outcome is None:
         log.info("signal button refused user=%s", turn.user_id)
@@ -176,7 +182,7 @@ async def signal_pressed(turn: Turn) -> None:
         await turn.notice(payload)
 
 
-def press(db, signal_id: int, action: str, presser: int, role: str, now: datetime, tz: str,
+def press(db: Database, signal_id: int, action: str, presser: int, role: str, now: datetime, tz: str,
           locale: str):
     """Check and act in one transaction. None = refused (the same for a signal that does
     not exist, one assigned to someone else, or an action not meant for the presser)."""
@@ -201,7 +207,7 @@ def press(db, signal_id: int, action: str, presser: int, role: str, now: datetim
                                          vrijwilliger=_volunteer_name(db, sig)))
 
 
-def _professional_action(db, sig, action: str, presser: int, now: datetime, tz: str, locale: str):
+def _professional_action(db: Database, sig, action: str, presser: int, now: datetime, tz: str, locale: str):
     if sig.status not in flow_out.NEXT or (action == "op" and sig.status != "open"):
         return ("already", None)
     volunteer = _volunteer_name(db, sig)
@@ -226,7 +232,7 @@ def _professional_action(db, sig, action: str, presser: int, now: datetime, tz: 
     return ("updated", (text, buttons, toast))
 
 
-def _volunteer_name(db, sig) -> str:
+def _volunteer_name(db: Database, sig) -> str:
     return flow_out.first_name(users.get(db, sig.volunteer_id))
 
 
@@ -248,7 +254,7 @@ async def open_signals(turn: Turn) -> None:
         await turn.send_one(Reply(text, rows))
 
 
-def _signal_list(db, professional_id: int, now: datetime, tz: str, locale: str):
+def _signal_list(db: Database, professional_id: int, now: datetime, tz: str, locale: str):
     items = []
     for sig in signals.open_for_professional(db, professional_id):
         since = flow_out.render("signalen.open_sinds", locale, status=sig.status,
@@ -265,13 +271,13 @@ async def my_volunteers(turn: Turn) -> None:
     if not rows:
         await turn.say("signalen.vrijwilligers_leeg")
         return
-    wanted = turn.user.wants_digest
+    wanted = turn.account.wants_digest
     toggle = Button(turn.label("signalen.knop_overzicht_uit" if wanted else "signalen.knop_overzicht_aan"),
                     "d.0" if wanted else "d.1")
     await turn.say("signalen.vrijwilligers", buttons=((toggle,),), rijen=rows, aan=wanted)
 
 
-def _volunteer_rows(db, professional_id: int, tz: str, locale: str) -> list[dict]:
+def _volunteer_rows(db: Database, professional_id: int, tz: str, locale: str) -> list[dict]:
     rows = []
     for volunteer_id in links.volunteers_of(db, professional_id):
         volunteer = users.get(db, volunteer_id)

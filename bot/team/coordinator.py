@@ -59,7 +59,7 @@ async def _volunteer_page(turn: Turn, prefix: str, offset: int, template: str, e
     if not found and offset == 0:
         await turn.say("coordinator.geen_vrijwilligers", edit=edit)
         return
-    rows = []
+    rows: list[tuple[Button, ...]] = []
     for person in found[:PAGE]:
         label = _name(person.first_name) if person.linked else \
             turn.text("coordinator.knop_zonder_contact", voornaam=_name(person.first_name))

@@ -6,7 +6,7 @@ sandbox (`clock +2d`) can move time forward and see reminders and escalations at
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -18,7 +18,7 @@ class SystemClock:
     """Real time, in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class OffsetClock:
@@ -29,7 +29,7 @@ class OffsetClock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
+        return datetime.now(UTC) + self._offset
 
     def advance(self, delta: timedelta) -> None:
         if delta < timedelta(0):

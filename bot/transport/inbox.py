@@ -17,16 +17,21 @@ loop marks it right after the turn.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import time
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
 from storage import inbox
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10           # seconds Telegram holds a getUpdates open when nothing comes
@@ -42,7 +47,7 @@ def backoff(failures: int) -> float:
 class Poller:
     """The fetch-store-handle loop as one asyncio task."""
 
-    def __init__(self, app, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> None:
+    def __init__(self, app: Application, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> None:
         self.app = app
         self.rt = rt
         self.poll_timeout = poll_timeout
@@ -154,7 +159,10 @@ class Poller:
             update = self._decode(stored)
             job = asyncio.create_task(processor.process_update(update, self._handle(stored, update)))
             self._inflight[stored.update_id] = job
-            job.add_done_callback(lambda _job, uid=stored.update_id: self._inflight.pop(uid, None))
+            job.add_done_callback(functools.partial(self._forget, stored.update_id))
+
+    def _forget(self, update_id: int, _job: asyncio.Task) -> None:
+        self._inflight.pop(update_id, None)
 
     def _decode(self, stored: inbox.Stored) -> Update | None:
         try:

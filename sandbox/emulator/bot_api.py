@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 import struct
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from content.telegram_html import HtmlError, parse_html, utf16_length
@@ -21,7 +21,11 @@ from .methods import (
     check_reply_markup,
     check_scope,
 )
-from .state import ChatRecord, MessageRecord, StoredFile, chat_json
+from .state import ChatRecord, MessageRecord, StoredFile, UpdateQueue, UserRecord, chat_json
+
+if TYPE_CHECKING:
+    from .flood import FloodControl
+    from .server import _Query
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -31,8 +35,7 @@ SENDING = frozenset(
      "editMessageReplyMarkup"}
 )
 CHAT_ACTIONS = frozenset(
-    "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
-    "choose_sticker find_location record_video_note upload_video_note".split()
+    ["typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"]
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
@@ -51,6 +54,28 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
 class BotApi:
+    # The state and helpers these methods use; `Emulator` sets and defines them.
+    bot_id: int
+    flood: FloodControl
+    callback_answers: list[dict]
+    _users: dict[int, UserRecord]
+    _chats: dict[int, ChatRecord]
+    _messages: dict[int, dict[int, MessageRecord]]
+    _queries: dict[str, _Query]
+    _files: dict[str, StoredFile]
+    _commands: dict[tuple, list[dict]]
+    _descriptions: dict[tuple[str, str], str]
+    _queue: UpdateQueue
+
+    if TYPE_CHECKING:
+        def _notify(self) -> None: ...
+        def _new_message(self, chat: ChatRecord, sender_id: int, **content: Any) -> MessageRecord: ...
+        def _message_json(self, record: MessageRecord, with_reply: bool = True) -> dict: ...
+        def _bot_json(self, full: bool = False) -> dict: ...
+        def _store_file(
+            self, data: bytes, kind: str, name: str | None, mime: str | None
+        ) -> StoredFile: ...
+
     # -- Bot API: checks shared by methods -------------------------------------------------
 
     def _resolve_chat(self, chat_ref: int | str) -> ChatRecord:
@@ -63,9 +88,11 @@ class BotApi:
     def _reachable_chat(self, chat_ref: int | str) -> ChatRecord:
         chat = self._resolve_chat(chat_ref)
         if chat.type == "private":
-            if chat.user.blocked:
+            user = chat.user
+            assert user is not None  # a private chat always has its user
+            if user.blocked:
                 raise ApiError(403, BLOCKED)
-            if not chat.user.started:
+            if not user.started:
                 raise ApiError(403, NOT_STARTED)
         elif chat.left:
             raise ApiError(403, NOT_MEMBER)
@@ -121,7 +148,9 @@ class BotApi:
     def _reply_target(self, chat: ChatRecord, reply: dict | None) -> int | None:
         if not reply:
             return None
-        target = self._messages.get(chat.chat_id, {}).get(reply.get("message_id"))
+        message_id = reply.get("message_id")
+        target = (self._messages.get(chat.chat_id, {}).get(message_id)
+                  if isinstance(message_id, int) else None)
         if target is None or target.deleted:
             if reply.get("allow_sending_without_reply"):
                 return None

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -46,7 +47,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from aiohttp import web
 
@@ -397,10 +398,8 @@ class Emulator(BotApi):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(f"condition not met within {timeout} s")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
 
     # -- model helpers -------------------------------------------------------------------------
 
@@ -566,7 +565,9 @@ async def _read_params(request: web.Request) -> dict[str, str | Upload]:
             params.update({k: _as_text(v) for k, v in body.items() if v is not None})
         elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for name, value in (await request.post()).items():
-                params[name] = _upload(value) if isinstance(value, web.FileField) else value
+                # a field that is not a file is text (bytes only for a non-text part, kept as is)
+                params[name] = (_upload(value) if isinstance(value, web.FileField)
+                                else cast(str, value))
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "Request Entity Too Large") from None
     except json.JSONDecodeError:
@@ -612,6 +613,7 @@ def _button_data(record: MessageRecord, data: str | None, button: str | None) ->
         raise EmulatorError(
             f"message {record.message_id} has no button with callback_data {data!r}: {labels}"
         )
+    assert data is not None  # exactly one of data and button is given
     return data
 
 

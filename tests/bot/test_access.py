@@ -3,8 +3,8 @@ no rule without a handler."""
 from __future__ import annotations
 
 import bot.features  # noqa: F401  (registers every command and button)
-from bot.routing import access
 from bot.flows.effects import APPLIERS
+from bot.routing import access
 from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from dialogues.effects import EFFECT_KINDS
 

@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 
 import bot.features  # noqa: F401  (registers the task handlers and recurring chains)
-from bot.signals import service as bot_signals
-from bot.delivery import ticker
-from bot.timekeeping.clock import OffsetClock
 from bot.config import Settings
-from bot.team.coordinator import MILESTONE_TASK
+from bot.delivery import ticker
 from bot.runtime import Runtime
+from bot.signals import service as bot_signals
+from bot.team.coordinator import MILESTONE_TASK
+from bot.timekeeping.clock import OffsetClock
 from content.render import default_content
 from storage import links, signals, tasks, users
 from storage.db import Store

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from dialogues.engine import Engine
 from dialogues.flow import Flow, FlowError, load_flow
 from dialogues.model import Context, Conversation, Input, Reply, StepResult
 
-NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 
 TEST_TEMPLATES_NL = """\
 kleur: "Welke kleur?"
