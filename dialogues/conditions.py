@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialogues.registry import Registry
+
 Check = Callable[["View"], bool]
 
 
@@ -23,14 +25,10 @@ class View:
     facts: Mapping[str, Any]
 
 
-NAMED: dict[str, Check] = {}
+NAMED: Registry[Check] = Registry()
 
 
-def named(name: str):
-    def register(fn: Check) -> Check:
-        NAMED[name] = fn
-        return fn
-    return register
+named = NAMED.register
 
 
 def compile_condition(spec: Any) -> Check:

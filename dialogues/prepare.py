@@ -8,17 +8,14 @@ from typing import Any
 
 from content.render import Content
 from dialogues.model import Context
+from dialogues.registry import Registry
 
 Preparer = Callable[[Context, Content, dict], dict]
-PREPARERS: dict[str, Preparer] = {}
+PREPARERS: Registry[Preparer] = Registry()
 RECENT_WINDOW = 3   # never one of the last three questions asked to this volunteer
 
 
-def preparer(name: str):
-    def register(fn: Preparer) -> Preparer:
-        PREPARERS[name] = fn
-        return fn
-    return register
+preparer = PREPARERS.register
 
 
 def pick_questions(bank: list[dict], recent: list[str], how_many: int, rng: random.Random) -> list[str]:

@@ -11,27 +11,18 @@ from markupsafe import Markup
 
 from content.render import Content
 from dialogues.model import Context, Conversation
+from dialogues.registry import Registry
 
 Option = tuple[str, str]   # (value, label as shown)
 OptionProvider = Callable[[dict, Context, Conversation, Content], list[Option]]
 TextProvider = Callable[[dict, Context, Conversation, Content, dict], str]
 
-OPTIONS: dict[str, OptionProvider] = {}
-TEXTS: dict[str, TextProvider] = {}
+OPTIONS: Registry[OptionProvider] = Registry()
+TEXTS: Registry[TextProvider] = Registry()
 
 
-def options(name: str):
-    def register(fn: OptionProvider) -> OptionProvider:
-        OPTIONS[name] = fn
-        return fn
-    return register
-
-
-def text(name: str):
-    def register(fn: TextProvider) -> TextProvider:
-        TEXTS[name] = fn
-        return fn
-    return register
+options = OPTIONS.register
+text = TEXTS.register
 
 
 def catalogue_entries(content: Content, locale: str, name: str, key: str) -> list[dict]:

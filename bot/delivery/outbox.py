@@ -33,24 +33,26 @@ import asyncio
 import logging
 import sqlite3
 import time
-from datetime import timedelta
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import httpx
+from sqlite_utils import Database
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
 from bot.transport.sender import markup
 from dialogues.model import Button
+from dialogues.registry import Registry
 from storage import outbox, users
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 Hook = Callable[[Runtime, OutboxRow, str], Awaitable[None]]
-Settle = Callable[[object, Runtime, OutboxRow, str, object], None]   # (db, rt, row, outcome, now)
-AFTER_DELIVERY: dict[str, Hook] = {}   # kind → called with outcome "sent" | "unreachable" | "failed"
-ON_SETTLE: dict[str, Settle] = {}
+Settle = Callable[[Database, Runtime, OutboxRow, str, datetime], None]   # (db, rt, row, outcome, now)
+AFTER_DELIVERY: Registry[Hook] = Registry()   # kind → called with outcome "sent" | "unreachable" | "failed"
+ON_SETTLE: Registry[Settle] = Registry()
 MAX_BACKOFF = 300.0
 DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"   # what _deliver did
 MAX_ATTEMPTS = 8          # for errors that are neither flood control nor the network
@@ -60,18 +62,8 @@ HOLD_FIRST, HOLD_MAX = 0.5, 5.0   # seconds between tries while the database can
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-def after_delivery(kind: str):
-    def register(fn: Hook) -> Hook:
-        AFTER_DELIVERY[kind] = fn
-        return fn
-    return register
-
-
-def on_settle(kind: str):
-    def register(fn: Settle) -> Settle:
-        ON_SETTLE[kind] = fn
-        return fn
-    return register
+after_delivery = AFTER_DELIVERY.register
+on_settle = ON_SETTLE.register
 
 
 class RateGate:

@@ -6,42 +6,33 @@ All it needs is in the database, so a restart loses nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Awaitable, Callable
 
 from bot.flows import runner as conversations
 from bot.runtime import Runtime
+from dialogues.registry import Registry
 from storage import dialogue_state, journal, outbox, signals, tasks, users
 from storage.tasks import Task
 
 log = logging.getLogger(__name__)
 OUTBOX_KEEP_DAYS = 30
 TaskHandler = Callable[[Runtime, Task], Awaitable[None]]
-TASK_HANDLERS: dict[str, TaskHandler] = {}
+TASK_HANDLERS: Registry[TaskHandler] = Registry()
 # kind → called (db, task, now) inside the transaction that records the NOTICE_AFTER-th
 # failure of a task, so a person hears about work that keeps failing (bot/signals/service.py).
-ON_REPEATED_FAILURE: dict[str, Callable] = {}
+ON_REPEATED_FAILURE: Registry[Callable] = Registry()
 # Self-rescheduling tasks (weekly milestones, daily sweeps): kind → first due moment.
 # `ensure_recurring` schedules the first row when none is pending; the handler itself
 # schedules the next one in the same transaction as its work.
-RECURRING: dict[str, Callable] = {}
+RECURRING: Registry[Callable] = Registry()
 FIRST_RETRY = 30.0          # seconds; doubles per failure
 MAX_RETRY = 1800.0
 NOTICE_AFTER = 3            # failures before ON_REPEATED_FAILURE runs (about 3.5 minutes)
 
 
-def recurring(kind: str):
-    def register(fn):
-        RECURRING[kind] = fn
-        return fn
-    return register
-
-
-def on_repeated_failure(kind: str):
-    def register(fn):
-        ON_REPEATED_FAILURE[kind] = fn
-        return fn
-    return register
+recurring = RECURRING.register
+on_repeated_failure = ON_REPEATED_FAILURE.register
 
 
 async def ensure_recurring(rt: Runtime) -> None:
@@ -59,11 +50,7 @@ async def ensure_recurring(rt: Runtime) -> None:
     await rt.store.run(ensure)
 
 
-def task_handler(kind: str):
-    def register(fn: TaskHandler) -> TaskHandler:
-        TASK_HANDLERS[kind] = fn
-        return fn
-    return register
+task_handler = TASK_HANDLERS.register
 
 
 async def tick(rt: Runtime) -> None:

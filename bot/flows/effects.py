@@ -12,18 +12,15 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from dialogues.model import Effect
+from dialogues.registry import Registry
 from storage import journal, residents, steps, users
 
 log = logging.getLogger(__name__)
-Applier = Callable[[object, int, dict, datetime], None]
-APPLIERS: dict[str, Applier] = {}
+Applier = Callable[[Database, int, dict, datetime], None]
+APPLIERS: Registry[Applier] = Registry()
 
 
-def applies(kind: str):
-    def register(fn: Applier) -> Applier:
-        APPLIERS[kind] = fn
-        return fn
-    return register
+applies = APPLIERS.register
 
 
 def apply(db: Database, user_id: int, effect: Effect, now: datetime, timezone: str) -> None:
