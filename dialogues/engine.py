@@ -13,6 +13,8 @@ import threading
 from dataclasses import replace
 from typing import Any
 
+from markupsafe import escape
+
 from content.render import Content
 from dialogues import inputs, prepare, providers
 from dialogues.conditions import View
@@ -101,7 +103,7 @@ class Engine:
         replies: list[Reply] = []
         if inp.kind == "button":
             asked = conv.data.get("_shown") or self._say(state, conv, ctx)
-            shown = f"{asked}\n\n» <i>{_escape(outcome.label)}</i>"
+            shown = f"{asked}\n\n» <i>{escape(outcome.label)}</i>"
             replies.append(Reply(shown, edit=True))
         for working in ("_sel", "_day"):
             conv.data.pop(working, None)
@@ -200,8 +202,3 @@ class Engine:
         # wrote (an urgent worry goes out at once; the note follows as an addition).
         params.update(flow=conv.flow, answers=dict(conv.answers), data=public_data, run=conv.instance)
         return Effect(declared["kind"], params)
-
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

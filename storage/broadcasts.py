@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from storage.db import new_id
 from storage.times import iso
+from storage.users import first_name_of
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def unreachable_names(db: Database, broadcast_id: int) -> list[str]:
         "SELECT u.display_name FROM outbox o JOIN users u ON u.id = o.recipient_id "
         "WHERE o.broadcast_id = ? AND o.status IN ('unreachable', 'failed') ORDER BY o.id",
         [broadcast_id])
-    return [r[0].split(" ")[0] for r in rows]
+    return [first_name_of(r[0]) for r in rows]
 
 
 def unfinished(db: Database) -> list[int]:

@@ -20,13 +20,8 @@ def add_event(db: Database, signal_id: int, event_type: str, actor_id: int | Non
 
 def record_support(db: Database, volunteer_id: int, now: datetime) -> int:
     """The volunteer asks their contact person to get in touch: about them, not a resident."""
-    professional_id = links.professional_of(db, volunteer_id)
-    signal_id = new_id(db.execute(
-        "INSERT INTO signals (volunteer_id, professional_id, kind, level, categories, status, "
-        "created_at, updated_at) VALUES (?, ?, 'support', 2, ?, 'open', ?, ?)",
-        [volunteer_id, professional_id, json.dumps(["te_veel"]), iso(now), iso(now)]))
-    add_event(db, signal_id, "created", volunteer_id, now)
-    return signal_id
+    return create(db, volunteer_id, now, kind="support", level=2, categories=["te_veel"],
+                  professional_id=links.professional_of(db, volunteer_id))
 
 
 # ---- the signal itself --------------------------------------------------------------

@@ -11,6 +11,11 @@ from storage.times import iso
 ROLES = ("volunteer", "professional", "coordinator")
 
 
+def first_name_of(display_name: str) -> str:
+    """What the bot calls someone: the first word of the name Telegram gave at sign-up."""
+    return display_name.split(" ")[0] if display_name else ""
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -31,7 +36,7 @@ class User:
 
     @property
     def first_name(self) -> str:
-        return self.display_name.split(" ")[0] if self.display_name else ""
+        return first_name_of(self.display_name)
 
 
 _COLUMNS = (

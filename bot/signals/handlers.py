@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from markupsafe import escape
 from sqlite_utils import Database
 
 from bot.flows import runner as conversations
@@ -87,9 +88,8 @@ async def _show_answer(turn: Turn, question: str, label: str, **variables) -> No
     """The question stays readable (the help lines in it too), its buttons give way to
     the answer, as the engine does for a flow's questions."""
     from bot.routing.turn import helplines
-    from dialogues.engine import _escape
     text = turn.text(question, hulpnummers=helplines(turn.rt), **variables)
-    await turn.send_one(Reply(f"{text}\n\n» <i>{_escape(turn.label(label))}</i>", edit=True))
+    await turn.send_one(Reply(f"{text}\n\n» <i>{escape(turn.label(label))}</i>", edit=True))
 
 
 def _minutes(turn: Turn) -> int:

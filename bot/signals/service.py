@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from bot.delivery.outbox import on_settle
 from bot.delivery.ticker import on_repeated_failure, task_handler
 from bot.flows.effects import applies, resident_of
+from bot.timekeeping.local import at_local, local, next_weekday_at
 from bot.timekeeping.workdays import add_working_days
 from content.render import default_content
 from dialogues.signal_levels import URGENT, final_level, known_categories
@@ -370,9 +371,9 @@ def _escalation_keeps_failing(db: Database, task: Task, now: datetime) -> None:
 # ---- the weekly digest of *aandachtspunten* -------------------------------------------
 
 def next_monday_morning(now: datetime, tz: str) -> datetime:
-    local = now.astimezone(ZoneInfo(tz))
-    days = (7 - local.weekday()) % 7 or 7
-    return (local + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+    """09:00 on the first Monday after today (on a Monday: a week later)."""
+    tomorrow = at_local(local(now, tz) + timedelta(days=1), 0, tz)
+    return next_weekday_at(tomorrow - timedelta(microseconds=1), 0, 9, tz)
 
 
 def set_digest(db: Database, professional_id: int, wanted: bool, now: datetime, tz: str) -> None:

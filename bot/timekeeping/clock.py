@@ -9,6 +9,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.timekeeping.local import next_weekday_at
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -68,11 +70,4 @@ def parse_weekday_time(text: str) -> tuple[int, int, int]:
 
 def until_next(now: datetime, weekday: int, hour: int, minute: int, tz: str) -> timedelta:
     """How far to move forward to reach the next `weekday` hour:minute in timezone `tz`."""
-    from zoneinfo import ZoneInfo
-    local = now.astimezone(ZoneInfo(tz))
-    for days in range(8):
-        day = (local + timedelta(days=days)).date()
-        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(tz))
-        if candidate > now and candidate.weekday() == weekday:
-            return candidate - now
-    raise AssertionError("a week always holds the weekday")
+    return next_weekday_at(now, weekday, hour, tz, minute) - now

@@ -28,6 +28,7 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
+from bot.transport.sender import flood_wait
 from storage import inbox
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class Poller:
             try:
                 updates = await self._fetch()
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(flood_wait(exc))
                 continue
             except (NetworkError, Conflict) as exc:   # TimedOut is a NetworkError
                 failures += 1
@@ -202,8 +203,3 @@ class Poller:
         self._purged_at = time.monotonic()
         with suppress(sqlite3.Error):
             await self.rt.store.run(inbox.purge, self.rt.clock.now())
-
-
-def _seconds(retry_after) -> float:
-    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") \
-        else float(retry_after)
