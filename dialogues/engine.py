@@ -129,7 +129,7 @@ class Engine:
         raise FlowError(f"{flow.id}: more than {MAX_CHAIN} states without a question in a row")
 
     def _advance(self, flow: Flow, conv: Conversation, ctx: Context) -> str:
-        view = View(conv.answers, conv.data, ctx.facts)
+        view = View(conv.answers, conv.data, ctx.facts, self.content)
         machine = flow.machine
         assert machine is not None  # flow.load builds it
         with self._locks[flow.id]:

@@ -9,6 +9,7 @@ from typing import Any
 from content.render import Content
 from dialogues.model import Context
 from dialogues.registry import Registry
+from dialogues.signal_levels import URGENT, proposed_level
 
 Preparer = Callable[[Context, Content, dict], dict]
 PREPARERS: Registry[Preparer] = Registry()
@@ -88,7 +89,7 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
     named = [c for c in (previous.get("zorgen") or data.get("categories") or ()) if c != "niets"]
     if named:
         prepared["_preselect"] = {"zorgen": named}
-    if _already_sent(data, previous):
+    if _already_sent(data, previous, content):
         prepared.update(al_door=True, niveau_min=3)
     resident = previous.get("resident") or data.get("resident")
     visited = {str(r["id"]): r["alias"] for r in ctx.facts.get("residents", ())}
@@ -101,10 +102,9 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
     return prepared
 
 
-def _already_sent(data: dict, previous: dict) -> bool:
+def _already_sent(data: dict, previous: dict, content: Content) -> bool:
     """An urgent worry already went out: after crisis words (`signal_run`), or ticked in the
     reflection that hands over to this flow (`previous_run`, an urgent box)."""
-    from dialogues.signal_levels import URGENT, proposed_level
     if data.get("signal_run"):
         return True
-    return bool(data.get("previous_run")) and proposed_level(previous.get("zorgen")) >= URGENT
+    return bool(data.get("previous_run")) and proposed_level(previous.get("zorgen"), 0, content) >= URGENT

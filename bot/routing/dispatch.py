@@ -11,6 +11,7 @@ from bot.routing import access
 from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from bot.routing.turn import Turn
 from bot.signals import detection
+from dialogues.model import Input
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,6 @@ async def run_command(turn: Turn, text: str) -> None:
     """Run a command the user typed while in a flow, after they chose to leave it."""
     from dataclasses import replace
 
-    from dialogues.model import Input
     follow = replace(turn, input=Input("command", text), callback_query_id=None, message_id=None)
     await _outside_flow(follow)
 

@@ -1,6 +1,7 @@
 """Commands for everyone: /help, /privacy, /taal, /stop."""
 from __future__ import annotations
 
+from bot.flows.facts import for_user
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn
 from bot.transport.menus import set_menu
@@ -36,7 +37,6 @@ async def _sharing_choices(turn: Turn, edit: bool) -> None:
 
 
 async def _contact_name(turn: Turn) -> str:
-    from bot.flows.facts import for_user
     found = await turn.rt.store.run(for_user, turn.user, "privacy", turn.rt.clock.now())
     return found.vars.get("contact") or turn.label("algemeen.je_contactpersoon")
 

@@ -27,6 +27,7 @@ from bot.signals import service as flow_out
 from dialogues.detector import Detection, detect
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import final_level, known_categories
+from storage import links, users
 
 if TYPE_CHECKING:
     from dialogues.model import Conversation
@@ -78,7 +79,7 @@ async def safety_first(turn: Turn, found: Detection | None, conv: Conversation |
     """Crisis inside the signal flow: the help lines (not again when it is urgent already)."""
     if found is None or not found.is_crisis:
         return
-    if conv is not None and conv.flow == "zorg" and final_level(conv.answers, conv.data) >= 3:
+    if conv is not None and conv.flow == "zorg" and final_level(conv.answers, conv.data, turn.rt.content) >= 3:
         return
     await turn.say("zorg.crisis", hulpnummers=helplines(turn.rt))
 
@@ -93,7 +94,8 @@ async def help_for_volunteer(turn: Turn, found: Detection) -> None:
 
 
 async def ask_pass_on(turn: Turn, found: Detection, conv: Conversation | None) -> None:
-    categories = [c for c in found.categories if c in known_categories()] or ["acuut"]
+    known = known_categories(turn.rt.content)
+    categories = [c for c in found.categories if c in known] or ["acuut"]
     resident = _resident(conv)
     now, settings = turn.rt.clock.now(), turn.rt.settings
     task_id = await turn.rt.store.run(flow_out.ask_confirm, turn.user_id, now,
@@ -136,12 +138,22 @@ async def offer(turn: Turn, found: Detection | None, contact: str, in_flow: str 
     """After the turn's own reply: offer to pass a concern on. False if nothing to offer."""
     if found is None or found.is_crisis or in_flow == "zorg":
         return False
-    from bot.signals.handlers import offer_data
     data = offer_data(False, found.categories)
     buttons = ((Button(turn.label("zorg.knop_zorg_doorgeven"), data),
                 Button(turn.label("zorg.knop_niet_nodig"), "z.n")),)
     await turn.send([Reply(turn.text("zorg.stilstaan", contact=contact), buttons)])
     return True
+
+
+def offer_data(urgent: bool, categories: tuple[str, ...]) -> str:
+    """Button data for the offer, with as many recognised categories as fit in 64 bytes."""
+    data = f"z.{3 if urgent else 2}"
+    chosen: list[str] = []
+    for category in categories:
+        candidate = f"{data}.{'+'.join([*chosen, category])}"
+        if len(candidate.encode()) <= 64:
+            chosen.append(category)
+    return f"{data}.{'+'.join(chosen)}" if chosen else data
 
 
 async def outside_flow(turn: Turn, found: Detection) -> None:
@@ -151,7 +163,6 @@ async def outside_flow(turn: Turn, found: Detection) -> None:
 
 async def contact_name(turn: Turn) -> str:
     def lookup(db: Database) -> str:
-        from storage import links, users
         professional_id = links.professional_of(db, turn.user_id)
         professional = users.get(db, professional_id) if professional_id else None
         return professional.first_name if professional else ""

@@ -18,8 +18,9 @@ from sqlite_utils import Database
 
 from bot.flows import runner as conversations
 from bot.routing.registry import button, command
-from bot.routing.turn import Turn
+from bot.routing.turn import Turn, helplines
 from bot.signals import service as flow_out
+from bot.signals.detection import contact_name
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import known_categories
 from storage import links, signals, users
@@ -51,7 +52,7 @@ async def offer_answered(turn: Turn) -> None:
         return
     if len(parts) < 2 or parts[1] not in ("2", "3"):
         return
-    named = [c for c in (parts[2].split("+") if len(parts) > 2 else ()) if c in known_categories()]
+    named = [c for c in (parts[2].split("+") if len(parts) > 2 else ()) if c in known_categories(turn.rt.content)]
     await start_signal_flow(turn, urgent=parts[1] == "3", categories=named)
 
 
@@ -72,7 +73,7 @@ async def crisis_answered(turn: Turn) -> None:
     if outcome in ("gone", "answered"):
         await turn.expired()
         return
-    contact = await _contact(turn)
+    contact = await contact_name(turn)
     await _show_answer(turn, "zorg.crisis_vraag", "zorg.knop_crisis_ja" if yes else "zorg.knop_crisis_nee",
                        eerst=True, contact=contact, minuten=_minutes(turn))
     template = {"sent": "zorg.crisis_ja", "dropped": "zorg.crisis_nee"}.get(outcome, "zorg.crisis_al")
@@ -87,7 +88,6 @@ async def crisis_answered(turn: Turn) -> None:
 async def _show_answer(turn: Turn, question: str, label: str, **variables) -> None:
     """The question stays readable (the help lines in it too), its buttons give way to
     the answer, as the engine does for a flow's questions."""
-    from bot.routing.turn import helplines
     text = turn.text(question, hulpnummers=helplines(turn.rt), **variables)
     await turn.send_one(Reply(f"{text}\n\n» <i>{escape(turn.label(label))}</i>", edit=True))
 
@@ -105,7 +105,7 @@ async def volunteer_help_answered(turn: Turn) -> None:
     if wanted:
         await turn.rt.store.run(_support, turn.user_id, turn.rt.clock.now(), turn.rt.settings.timezone)
         turn.rt.wake_outbox()
-    contact = await _contact(turn)
+    contact = await contact_name(turn)
     await _show_answer(turn, "zorg.voor_jou", "zorg.knop_steun_ja" if wanted else "zorg.knop_steun_nee",
                        contact=contact)
     await turn.say("zorg.voor_jou_ja" if wanted else "zorg.voor_jou_nee", contact=contact)
@@ -125,11 +125,6 @@ async def resume(turn: Turn, conv: Conversation) -> None:
     await turn.send([turn.rt.engine.prompt(conv, ctx)])
 
 
-async def _contact(turn: Turn) -> str:
-    from bot.signals.detection import contact_name
-    return await contact_name(turn)
-
-
 async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) -> None:
     """The signal flow with the recognised worries ticked and, for a crisis, level 3.
     (`conversations.start` leaves an open conversation properly first.)"""
@@ -138,16 +133,6 @@ async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) 
         data["niveau_min"] = 3
     await conversations.start(turn, "zorg", data)
 
-
-def offer_data(urgent: bool, categories: tuple[str, ...]) -> str:
-    """Button data for the offer, with as many recognised categories as fit in 64 bytes."""
-    data = f"z.{3 if urgent else 2}"
-    chosen: list[str] = []
-    for category in categories:
-        candidate = f"{data}.{'+'.join([*chosen, category])}"
-        if len(candidate.encode()) <= 64:
-            chosen.append(category)
-    return f"{data}.{'+'.join(chosen)}" if chosen else data
 
 
 # ---- the buttons on a signal ----------------------------------------------------------
