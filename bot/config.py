@@ -34,7 +34,6 @@ class Settings:
     base_file_url: str = ""
     db_path: Path = Path("data/omzien.db")
     timezone: str = "Europe/Amsterdam"
-    default_language: str = "nl"
     invite_days: int = 14
     flow_idle_hours: float = 12.0
     crisis_confirm_minutes: float = 15.0   # crisis words unanswered this long: passed on as urgent
@@ -46,7 +45,6 @@ class Settings:
     tick_seconds: float = 5.0
     transport: str = "aiohttp"
     concurrent_chats: int = 64
-    organisation: str = "Omzien"
     helplines: Helplines = field(default_factory=Helplines)
 
     @property
@@ -72,7 +70,6 @@ _ENV = {
     "OMZIEN_TICK_SECONDS": "tick_seconds",
     "OMZIEN_TRANSPORT": "transport",
     "OMZIEN_CONCURRENT_CHATS": "concurrent_chats",
-    "OMZIEN_ORGANISATION": "organisation",
 }
 
 

@@ -12,7 +12,7 @@
     pim blocks / pim unblocks
     anna: /start {invite}     {invite} is the code of the newest invite link anyone received
 
-Exit status 0 only if every check held (see ARCHITECTURE.md, "Sandbox scripts").
+Exit status 0 only if every check held (README.md, "Scripts").
 With `transcript=True` every message the bot sent or edited is printed after the line
 that caused it (`Omzien → vera`, then its text and buttons): how readers follow a journey.
 """

@@ -125,11 +125,6 @@ def open_for_professional(db: Database, professional_id: int) -> list[Signal]:
     return [_row(r) for r in rows]
 
 
-def open_count(db: Database, professional_id: int) -> int:
-    return db.execute("SELECT count(*) FROM signals WHERE professional_id = ? AND status = 'open'",
-                      [professional_id]).fetchone()[0]
-
-
 def digest_points(db: Database, professional_id: int, since: datetime) -> list[Signal]:
     """Level-1 *aandachtspunten* since `since` of this professional's volunteers who allow
     them in the weekly digest (users.share_digest)."""

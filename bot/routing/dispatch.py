@@ -82,7 +82,7 @@ async def _outside_flow(turn: Turn) -> None:
         else:
             await handler(turn)
     elif kind == "text":
-        await COMMAND_HANDLERS.get("#text", _not_understood)(turn)
+        await _not_understood(turn)
     else:
         await turn.say("algemeen.alleen_tekst")
 

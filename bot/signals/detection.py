@@ -1,5 +1,5 @@
 """The worry watch: every free text a volunteer sends passes the detector
-(dialogues/detector.py), inside a conversation or outside one.
+(dialogues/detector/), inside a conversation or outside one.
 
 - about the volunteer herself ("ik trek het niet meer") → help for HER (113, huisarts, 112
   when acute) and the offer of contact with her contact person as a support request; never
