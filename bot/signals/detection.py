@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from bot.routing.turn import Turn, helplines
-from bot.signals import service as flow_out
+from bot.signals import crisis
 from dialogues.detector import Detection, detect
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import final_level, known_categories
@@ -98,7 +98,7 @@ async def ask_pass_on(turn: Turn, found: Detection, conv: Conversation | None) -
     categories = [c for c in found.categories if c in known] or ["acuut"]
     resident = _resident(conv)
     now, settings = turn.rt.clock.now(), turn.rt.settings
-    task_id = await turn.rt.store.run(flow_out.ask_confirm, turn.user_id, now,
+    task_id = await turn.rt.store.run(crisis.ask_confirm, turn.user_id, now,
                                       settings.crisis_confirm_minutes, categories, resident,
                                       settings.timezone)
     await _send_question(turn, task_id, first=True)
@@ -116,7 +116,7 @@ async def _question_open(turn: Turn, conv: Conversation | None) -> bool:
     """While the crisis question is open, the conversation waits: ask it again."""
     if turn.input.kind == "button" and not turn.input.data.startswith("f."):
         return False
-    task_id = await turn.rt.store.run(flow_out.pending_confirm, turn.user_id)
+    task_id = await turn.rt.store.run(crisis.pending_confirm, turn.user_id)
     if task_id is None:
         return False
     await turn.notice()

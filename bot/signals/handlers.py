@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from bot.flows import runner as conversations
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn, helplines
+from bot.signals import crisis, digest
 from bot.signals import service as flow_out
 from bot.signals.detection import contact_name
 from dialogues.model import Button, Reply
@@ -66,7 +67,7 @@ async def crisis_answered(turn: Turn) -> None:
         await turn.expired()
         return
     task_id, yes = int(parts[1]), parts[2] == "j"
-    outcome = await turn.rt.store.run(flow_out.answer_confirm, task_id, turn.user_id, yes,
+    outcome = await turn.rt.store.run(crisis.answer_confirm, task_id, turn.user_id, yes,
                                       turn.rt.clock.now())
     turn.rt.wake_outbox()
     await turn.notice()
@@ -281,7 +282,7 @@ def _volunteer_rows(db: Database, professional_id: int, tz: str, locale: str) ->
 @button("d")
 async def digest_toggle(turn: Turn) -> None:
     wanted = turn.button_parts[1:2] == ["1"]
-    await turn.rt.store.run(flow_out.set_digest, turn.user_id, wanted, turn.rt.clock.now(),
+    await turn.rt.store.run(digest.set_digest, turn.user_id, wanted, turn.rt.clock.now(),
                             turn.rt.settings.timezone)
     await turn.notice()
     await turn.say("signalen.overzicht_aan" if wanted else "signalen.overzicht_uit", edit=True)

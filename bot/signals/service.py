@@ -5,8 +5,9 @@
                           task); /stop, silence or a crash afterwards change nothing
     the zorg flow ends ─▶ effect "signal": a new signal (levels 1–2), or what the volunteer
                           added to the urgent one (same signal, an addition to the contact person)
-    crisis words       ─▶ task "crisis_confirm" (bot/signals/detection.py asks once): no
-                          answer within the setting's minutes → sent as urgent, marked "not confirmed"
+    crisis words       ─▶ task "crisis_confirm" (asked by bot/signals/detection.py, answered
+                          or timed out in bot/signals/crisis.py): no answer within
+                          the setting's minutes → sent as urgent, marked "not confirmed"
     outbox delivers   ─▶ @on_settle("signal"), in the transaction that marks the row:
                           sent → the volunteer hears "arrived"; unreachable (403) → the
                           coordinators at once, and the volunteer is told who follows up
@@ -14,13 +15,15 @@
                           volunteer hears "picked up" / "expect contact" / "closed" + word back
     nobody picks up   ─▶ task "signal_escalate" (level 3: 1 hour; level 2: 2 working days)
                           → a reminder to the contact person, counts and ages to coordinators
+                          (bot/signals/escalation.py)
+
+The weekly digest of level-1 points is bot/signals/digest.py.
 
 Texts for other people are rendered in *their* language. Nothing here logs a note, a name
 or an alias: ids, levels and event types only.
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -29,9 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from bot.delivery.outbox import on_settle
-from bot.delivery.ticker import on_repeated_failure, task_handler
 from bot.flows.effects import applies, resident_of
-from bot.timekeeping.local import at_local, local, next_weekday_at
 from bot.timekeeping.workdays import add_working_days
 from content.render import default_content
 from dialogues.signal_levels import URGENT, final_level, known_categories
@@ -42,11 +43,9 @@ from storage.times import parse
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from storage.tasks import Task
 
 log = logging.getLogger(__name__)
 ESCALATE = "signal_escalate"
-DIGEST = "signal_digest"
 URGENT_WITHIN = timedelta(hours=1)
 WORKING_DAYS = 2
 NEXT = {"open": ("op", "ct", "af"), "picked_up": ("ct", "af")}   # professional buttons per status
@@ -316,168 +315,3 @@ def _reminder_delivered(db: Database, rt: Runtime, row: OutboxRow, outcome: str,
     if outcome == "unreachable" and sig is not None and sig.status in NEXT \
             and not signals.has_event(db, sig.id, "fallback"):
         fallback(db, sig, now, tell_volunteer=True)
-
-
-# ---- escalation -------------------------------------------------------------------------
-
-@task_handler(ESCALATE)
-async def _escalate(rt: Runtime, task: Task) -> None:
-    now = rt.clock.now()
-    await rt.store.run(escalate, task.signal_id, now)
-    rt.wake_outbox()
-
-
-def escalate(db: Database, signal_id: int | None, now: datetime) -> bool:
-    """Still not picked up: a reminder to the contact person, counts and ages to the
-    coordinators. Nothing about what the worry is goes to a coordinator."""
-    sig = signals.get(db, signal_id) if signal_id else None
-    if sig is None or sig.status != "open":
-        return False
-    with db.atomic():
-        signals.add_event(db, sig.id, "escalated", None, now)
-        professional = users.get(db, sig.professional_id) if sig.professional_id else None
-        volunteer = users.get(db, sig.volunteer_id)
-        if professional is not None:
-            locale = professional.language
-            text = render("signalen.p_herinnering", locale, voornaam=first_name(volunteer),
-                          niveau=sig.level, leeftijd=age_text(sig.created_at, now, locale))
-            outbox.enqueue(db, professional.id, "signal_reminder", text, now,
-                           buttons=professional_buttons(db, sig, locale), recipient_id=professional.id,
-                           about_id=sig.volunteer_id, signal_id=sig.id)
-        waiting = (signals.open_for_professional(db, professional.id) if professional
-                   else [sig])
-        waiting = [s for s in waiting if s.status == "open"] or [sig]
-        oldest = min(s.created_at for s in waiting)
-        for coordinator in users.by_role(db, "coordinator"):
-            text = render("signalen.c_escalatie", coordinator.language, contact=first_name(professional),
-                          aantal=len(waiting), leeftijd=age_text(oldest, now, coordinator.language))
-            outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
-                           recipient_id=coordinator.id, signal_id=sig.id)
-    log.info("signal escalated id=%s level=%s", sig.id, sig.level)
-    return True
-
-
-@on_repeated_failure(ESCALATE)
-def _escalation_keeps_failing(db: Database, task: Task, now: datetime) -> None:
-    """The escalation itself keeps raising (it is still retried): the coordinators hear
-    that a worry waits, by its number only, so a person looks at it."""
-    for coordinator in users.by_role(db, "coordinator"):
-        text = render("signalen.c_escalatie_mislukt", coordinator.language, nummer=task.signal_id)
-        outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
-                       recipient_id=coordinator.id, signal_id=task.signal_id)
-    log.warning("signal escalation failing id=%s task=%s", task.signal_id, task.id)
-
-
-# ---- the weekly digest of *aandachtspunten* -------------------------------------------
-
-def next_monday_morning(now: datetime, tz: str) -> datetime:
-    """09:00 on the first Monday after today (on a Monday: a week later)."""
-    tomorrow = at_local(local(now, tz) + timedelta(days=1), 0, tz)
-    return next_weekday_at(tomorrow - timedelta(microseconds=1), 0, 9, tz)
-
-
-def set_digest(db: Database, professional_id: int, wanted: bool, now: datetime, tz: str) -> None:
-    with db.atomic():
-        users.set_wants_digest(db, professional_id, wanted)
-        tasks.cancel_for_user(db, professional_id, DIGEST)
-        if wanted:
-            tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional_id,
-                           payload={"tz": tz}, now=now)
-
-
-@task_handler(DIGEST)
-async def _digest(rt: Runtime, task: Task) -> None:
-    await rt.store.run(send_digest, task.user_id, rt.clock.now(), rt.settings.timezone)
-    rt.wake_outbox()
-
-
-def send_digest(db: Database, professional_id: int | None, now: datetime, tz: str) -> int:
-    professional = users.get(db, professional_id) if professional_id else None
-    if professional is None or not professional.wants_digest:
-        return 0
-    with db.atomic():
-        points = signals.digest_points(db, professional.id, now - timedelta(days=7))
-        locale = professional.language
-        if points:
-            rows = [{"datum": local_date(p.created_at, tz),
-                     "voornaam": first_name(users.get(db, p.volunteer_id)),
-                     "alias": alias_of(db, p.resident_id, locale),
-                     "categorieen": category_labels(p.categories, locale)} for p in points]
-            outbox.enqueue(db, professional.id, "signal_digest",
-                           render("signalen.weekoverzicht", locale, aandachtspunten=rows), now,
-                           recipient_id=professional.id)
-        tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional.id,
-                       payload={"tz": tz}, now=now)
-    log.info("digest user=%s points=%s", professional.id, len(points))
-    return len(points)
-
-
-# ---- crisis words: pass it on now? (asked by bot/signals/detection.py) ------------------------
-
-CONFIRM = "crisis_confirm"
-
-
-def ask_confirm(db: Database, user_id: int, now: datetime, minutes: float, categories: list[str],
-                resident_id: int | None, tz: str) -> int:
-    """The open question is a due task: unanswered when it falls due, the worry goes on."""
-    return tasks.schedule(db, CONFIRM, now + timedelta(minutes=minutes), user_id=user_id,
-                          payload={"categories": categories, "resident": resident_id, "tz": tz},
-                          now=now)
-
-
-def pending_confirm(db: Database, user_id: int) -> int | None:
-    found = tasks.pending_for_user(db, user_id, CONFIRM)
-    return found[0].id if found else None
-
-
-def _take_confirm(db: Database, task_id: int, user_id: int | None = None):
-    """The pending question with this id (and owner), or None once it was answered or sent."""
-    row = db.execute("SELECT user_id, status, payload FROM due_tasks WHERE id = ? AND kind = ?",
-                     [task_id, CONFIRM]).fetchone()
-    if row is None or (user_id is not None and row[0] != user_id):
-        return None, "gone"
-    if row[1] != "pending":
-        return None, "answered" if row[1] == "answered" else "already"
-    return (row[0], json.loads(row[2])), "pending"
-
-
-def answer_confirm(db: Database, task_id: int, user_id: int, yes: bool, now: datetime) -> str:
-    """Ja → urgent now; Nee, het is anders → nothing recorded. One transaction with the
-    task, so an answer and the timeout can never both send it."""
-    with db.atomic():
-        taken, state = _take_confirm(db, task_id, user_id)
-        if taken is None:
-            return state
-        _, payload = taken
-        tasks.finish(db, task_id, now, status="answered")
-        if not yes:
-            log.info("crisis question user=%s answer=no", user_id)
-            return "dropped"
-        send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
-                    resident_id=payload.get("resident"), flow_run=f"k{task_id}")
-        log.info("crisis question user=%s answer=yes", user_id)
-        return "sent"
-
-
-def confirm_timed_out(db: Database, task_id: int, now: datetime) -> bool:
-    """No answer in time: it goes on as urgent, marked as not confirmed; she is told."""
-    with db.atomic():
-        taken, _ = _take_confirm(db, task_id)
-        if taken is None:
-            return False
-        user_id, payload = taken
-        tasks.finish(db, task_id, now)
-        signal_id = send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
-                                resident_id=payload.get("resident"), flow_run=f"k{task_id}",
-                                unconfirmed=True)
-        sent = signals.get(db, signal_id)
-        assert sent is not None  # just created
-        tell_volunteer(db, sent, "signalen.v_onbevestigd", now)
-    log.info("crisis question timed out user=%s signal=%s", user_id, signal_id)
-    return True
-
-
-@task_handler(CONFIRM)
-async def _confirm_due(rt: Runtime, task: Task) -> None:
-    await rt.store.run(confirm_timed_out, task.id, rt.clock.now())
-    rt.wake_outbox()

@@ -7,25 +7,15 @@ from __future__ import annotations
 import mimetypes
 import struct
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from content.telegram_html import HtmlError, parse_html, utf16_length
 
-from .methods import (
-    ApiError,
-    Upload,
-    bad_request,
-    check_commands,
-    check_language_code,
-    check_reply_markup,
-    check_scope,
-)
-from .state import ChatRecord, MessageRecord, StoredFile, UpdateQueue, UserRecord, chat_json
-
-if TYPE_CHECKING:
-    from .flood import FloodControl
-    from .server import _Query
+from .base import EmulatorParts
+from .methods import ApiError, Upload, bad_request
+from .shapes import check_commands, check_language_code, check_reply_markup, check_scope
+from .state import ChatRecord, MessageRecord, StoredFile, chat_json
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -53,29 +43,7 @@ TRIM = " \t\r\n\v\f"
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
-class BotApi:
-    # The state and helpers these methods use; `Emulator` sets and defines them.
-    bot_id: int
-    flood: FloodControl
-    callback_answers: list[dict]
-    _users: dict[int, UserRecord]
-    _chats: dict[int, ChatRecord]
-    _messages: dict[int, dict[int, MessageRecord]]
-    _queries: dict[str, _Query]
-    _files: dict[str, StoredFile]
-    _commands: dict[tuple, list[dict]]
-    _descriptions: dict[tuple[str, str], str]
-    _queue: UpdateQueue
-
-    if TYPE_CHECKING:
-        def _notify(self) -> None: ...
-        def _new_message(self, chat: ChatRecord, sender_id: int, **content: Any) -> MessageRecord: ...
-        def _message_json(self, record: MessageRecord, with_reply: bool = True) -> dict: ...
-        def _bot_json(self, full: bool = False) -> dict: ...
-        def _store_file(
-            self, data: bytes, kind: str, name: str | None, mime: str | None
-        ) -> StoredFile: ...
-
+class BotApi(EmulatorParts):
     # -- Bot API: checks shared by methods -------------------------------------------------
 
     def _resolve_chat(self, chat_ref: int | str) -> ChatRecord:
