@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-encrypted check diagram bench bench-smoke clean
+.PHONY: run test test-encrypted lint check diagram bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ ENCRYPTED_TESTS := tests/storage tests/bot tests/e2e tests/sandbox tests/test_sc
 test-encrypted: $(STAMP)
 	env -u OMZIEN_DB_KEY_FILE OMZIEN_DB_KEY='ci test key, not a secret' \
 		$(BIN)/python -m pytest -q $(ENCRYPTED_TESTS)
+
+# ruff (lint, then the format check) and mypy on the packages, as configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 check: $(STAMP)
 	$(BIN)/omzien content check

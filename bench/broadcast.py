@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import config
+from bot import config  # noqa: E402
 from bot.appreciation import broadcast  # noqa: E402
 from sandbox.emulator.flood import FloodPolicy  # noqa: E402
 from sandbox.session import Sandbox  # noqa: E402

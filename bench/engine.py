@@ -15,7 +15,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,7 +38,7 @@ def context(locale: str) -> Context:
     facts = {"residents": [{"id": 1, "alias": "mevrouw L"}], "has_professional": True,
              "reflection_count": 1, "recent_questions": [],
              "open_step": {"id": 7, "text": "Samen een foto bekijken"}}
-    return Context(locale, datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc),
+    return Context(locale, datetime(2026, 1, 5, 14, 0, tzinfo=UTC),
                    {"voornaam": "Vera", "contact": "Pim"}, facts)
 
 

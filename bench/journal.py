@@ -15,7 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,13 +26,7 @@ from storage.times import iso  # noqa: E402
 
 TARGET_MS = 20.0
 HEAVY = 1            # the volunteer with many entries
-WORDS = ("we dronken koffie en praatten over vroeger haar kleinkinderen kwamen langs "
-         "samen naar de markt gelopen hij vertelde over zijn werk bij de haven de tuin "
-         "stond vol bloemen ze was wat stil vandaag we keken oude foto's samen een "
-         "kaartje geschreven naar haar zus het regende dus bleven we binnen spelletje "
-         "gespeeld ze lachte veel buurvrouw kwam even kijken over de kat gepraat soep "
-         "gegeten muziek van vroeger geluisterd wandeling in het park boodschappen "
-         "gedaan ze wilde graag naar de kerk de dokter was geweest").split()
+WORDS = ["we", "dronken", "koffie", "en", "praatten", "over", "vroeger", "haar", "kleinkinderen", "kwamen", "langs", "samen", "naar", "de", "markt", "gelopen", "hij", "vertelde", "over", "zijn", "werk", "bij", "de", "haven", "de", "tuin", "stond", "vol", "bloemen", "ze", "was", "wat", "stil", "vandaag", "we", "keken", "oude", "foto's", "samen", "een", "kaartje", "geschreven", "naar", "haar", "zus", "het", "regende", "dus", "bleven", "we", "binnen", "spelletje", "gespeeld", "ze", "lachte", "veel", "buurvrouw", "kwam", "even", "kijken", "over", "de", "kat", "gepraat", "soep", "gegeten", "muziek", "van", "vroeger", "geluisterd", "wandeling", "in", "het", "park", "boodschappen", "gedaan", "ze", "wilde", "graag", "naar", "de", "kerk", "de", "dokter", "was", "geweest"]
 RARE = "zeppelin"    # in a handful of the heavy volunteer's entries
 
 
@@ -43,7 +37,7 @@ def body(rng: random.Random) -> str:
 def build(path: Path, entries: int, volunteers: int, heavy: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     db = open_db(path)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     with db.atomic():
         db.conn.executemany(
             "INSERT INTO users (id, role, display_name, consent_at, created_at) "
@@ -64,8 +58,8 @@ def build(path: Path, entries: int, volunteers: int, heavy: int, seed: int = 7) 
             rows.append((owner, "reflectie", 1, rng.randint(1, 5), iso(at),
                          journal.owner_token(owner), text))
         db.conn.executemany(
-            "INSERT INTO journal_entries (user_id, kind, complete, energy, created_at, owner, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            "INSERT INTO journal_entries (user_id, kind, complete, energy, created_at, owner, "
+            "body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
     db.execute("ANALYZE")
     db.close()

@@ -6,7 +6,7 @@ import math
 import os
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -76,9 +76,10 @@ def write_report(path: Path, result: dict, load, command: str) -> list[str]:
                      for name, figures in result["runs"].items())
     section = "\n".join([
         BEGIN,
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`, "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`, "
         f"{load.rounds} round(s) of echo / Omzien before / Omzien, {load.turns} sequential "
-        f"turns, {load.volunteers} volunteers for {load.seconds:.0f} s, idle {load.idle_seconds:.0f} s, "
+        f"turns, {load.volunteers} volunteers for {load.seconds:.0f} s, "
+        f"idle {load.idle_seconds:.0f} s, "
         f"RSS at {load.users[0]} and {load.users[1]} users.",
         "", f"Machine: {machine()}. {versions()}.", "", body, "",
         f"CPU per turn of each run (ms): {runs}.", "",

@@ -2,7 +2,7 @@
 linked to that professional, and plain registered volunteers up to a total number of users."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storage import links, residents, users
@@ -14,7 +14,7 @@ REGISTERED_FROM = 1_000_000
 
 
 def seed(db_path: Path, volunteers: int, total_users: int) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = open_db(db_path)
     try:
         with db.atomic():

@@ -10,13 +10,12 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 import bot.features  # noqa: F401  (registers every command and button)
-from bot.delivery import outbox
-from bot.delivery import ticker
+from bot.delivery import outbox, ticker
 from bot.routing.dispatch import dispatch
-from bot.runtime import Runtime
-from bot.transport.sender import with_retry
-from bot.transport.factory import configure
 from bot.routing.updates import turn_from_update
+from bot.runtime import Runtime
+from bot.transport.factory import configure
+from bot.transport.sender import with_retry
 
 log = logging.getLogger(__name__)
 

@@ -160,8 +160,8 @@ def cmd_sandbox(args) -> int:
 
 
 def cmd_invite(args) -> int:
-    from bot.timekeeping.clock import SystemClock
     from bot.team.invites import invite_link
+    from bot.timekeeping.clock import SystemClock
     from storage import invites
     from storage.db import open_db
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -33,7 +34,6 @@ class Settings:
     base_file_url: str = ""
     db_path: Path = Path("data/omzien.db")
     timezone: str = "Europe/Amsterdam"
-    default_language: str = "nl"
     invite_days: int = 14
     flow_idle_hours: float = 12.0
     crisis_confirm_minutes: float = 15.0   # crisis words unanswered this long: passed on as urgent
@@ -45,7 +45,6 @@ class Settings:
     tick_seconds: float = 60.0        # longest the tick sleeps; it wakes sooner when a task is due
     transport: str = "aiohttp"
     concurrent_chats: int = 64
-    organisation: str = "Omzien"
     helplines: Helplines = field(default_factory=Helplines)
 
     @property
@@ -71,7 +70,6 @@ _ENV = {
     "OMZIEN_TICK_SECONDS": "tick_seconds",
     "OMZIEN_TRANSPORT": "transport",
     "OMZIEN_CONCURRENT_CHATS": "concurrent_chats",
-    "OMZIEN_ORGANISATION": "organisation",
 }
 
 

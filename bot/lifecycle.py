@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from telegram.error import NetworkError
 
-from bot.transport.inbox import POLL_TIMEOUT, Poller, backoff
 from bot.runtime import Runtime
+from bot.transport.inbox import POLL_TIMEOUT, Poller, backoff
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
 
-async def connect(app, base_url: str) -> None:
+async def connect(app: Application, base_url: str) -> None:
     """Initialize (getMe); while the Bot API is unreachable, wait and try again.
     One warning when it starts failing, one line when it answers again."""
     failures = 0
@@ -35,7 +39,7 @@ async def connect(app, base_url: str) -> None:
         return
 
 
-async def start(app, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> Poller:
+async def start(app: Application, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> Poller:
     await connect(app, rt.settings.base_url)
     if app.post_init:
         await app.post_init(app)
@@ -45,7 +49,7 @@ async def start(app, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> Poller:
     return poller
 
 
-async def stop(app, poller: Poller | None) -> None:
+async def stop(app: Application, poller: Poller | None) -> None:
     if poller is not None:
         await poller.stop()
     if app.running:
@@ -58,15 +62,17 @@ async def stop(app, poller: Poller | None) -> None:
         await app.post_shutdown(app)
 
 
-async def serve(app, rt: Runtime, stop_signal: asyncio.Event) -> None:
+async def serve(app: Application, rt: Runtime, stop_signal: asyncio.Event) -> None:
     """Run until `stop_signal` is set or the poller fails (e.g. the token is refused)."""
     poller = await start(app, rt)
     try:
+        task = poller.task
+        assert task is not None  # start() started it
         waiter = asyncio.ensure_future(stop_signal.wait())
-        await asyncio.wait({poller.task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-        if poller.task.done():
-            poller.task.result()
+        if task.done():
+            task.result()
     finally:
         await stop(app, poller)
 

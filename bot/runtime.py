@@ -3,12 +3,12 @@ the clock, the content, the engine, and the Bot once the Application exists."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from bot.timekeeping.clock import Clock
 from bot.config import Settings
+from bot.timekeeping.clock import Clock
 from content.render import Content
 from dialogues.engine import Engine
 from storage.db import Store

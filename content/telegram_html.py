@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 TAGS = frozenset(
-    "a b strong i em s strike del u ins tg-spoiler tg-emoji span pre code blockquote".split()
+    ["a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji", "span", "pre", "code", "blockquote"]
 )
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPACE = frozenset(" \t\r\n\0\v\f")  # TDLib's is_space; NUL marks the end of the text
@@ -320,12 +320,12 @@ class _Parser:
                 return  # Telegram silently drops links it cannot use
             entity.update(type="text_link", url=url)
         elif tag == "pre":
-            if same_span and last["type"] == "code" and last.get("language"):
+            if same_span and last is not None and last["type"] == "code" and last.get("language"):
                 last["type"] = "pre"
                 return
             entity["type"] = "pre"
         elif tag == "code":
-            if same_span and last["type"] == "pre" and opened.argument:
+            if same_span and last is not None and last["type"] == "pre" and opened.argument:
                 last["language"] = opened.argument
                 return
             entity["type"] = "code"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -176,7 +176,7 @@ def check_prompts(content: Content, flows: dict[str, Flow]) -> list[str]:
     """Render every question of every flow, in every locale, as a user would see it."""
     engine = Engine(content, flows)
     sample = sample_variables()
-    now = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
     problems = []
     for loc in LOCALES:
         ctx = Context(loc, now, sample["vars"], sample["facts"])

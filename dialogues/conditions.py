@@ -9,8 +9,14 @@ Conditions read a View: the answers so far, the flow's data and the context fact
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
+
+from content.render import Content
+from dialogues.registry import Registry
+from dialogues.scope import topics_in
+from dialogues.signal_levels import DANGER, URGENT, final_level, proposed_level
 
 Check = Callable[["View"], bool]
 
@@ -20,16 +26,13 @@ class View:
     answers: Mapping[str, Any]
     data: Mapping[str, Any]
     facts: Mapping[str, Any]
+    content: Content | None = None   # the engine's, for catalogue facts (signal levels)
 
 
-NAMED: dict[str, Check] = {}
+NAMED: Registry[Check] = Registry()
 
 
-def named(name: str):
-    def register(fn: Check) -> Check:
-        NAMED[name] = fn
-        return fn
-    return register
+named = NAMED.register
 
 
 def compile_condition(spec: Any) -> Check:
@@ -73,7 +76,6 @@ def _boundary_done(view: View) -> bool:
 def _boundary_words(view: View) -> bool:
     """Words in a typed answer that say more is asked than agreed ("steeds meer",
     "boodschappen"): the boundary part comes now, with sentences that fit."""
-    from dialogues.scope import topics_in
     return not _boundary_done(view) and bool(topics_in(view.answers, view.data))
 
 
@@ -182,8 +184,7 @@ def _alias_taken(view: View) -> bool:
 # ---- the signal flow (dialogues/flows/zorg.yaml) ------------------------------------
 
 def _signal_level(view: View) -> int:
-    from dialogues.signal_levels import final_level
-    return final_level(dict(view.answers), dict(view.data))
+    return final_level(dict(view.answers), dict(view.data), view.content)
 
 
 @named("zorg_kies_over")
@@ -208,7 +209,6 @@ def _signal_already_sent(view: View) -> bool:
 @named("zorg_gevaar")
 def _signal_threat_or_danger(view: View) -> bool:
     """A box about threat or danger: ask whether the volunteer herself is safe."""
-    from dialogues.signal_levels import DANGER
     return any(c in DANGER for c in view.answers.get("zorgen") or ())
 
 
@@ -226,8 +226,8 @@ def _signal_note_goes_along(view: View) -> bool:
 
 @named("zorg_voorstel_dringend")
 def _signal_proposed_urgent(view: View) -> bool:
-    from dialogues.signal_levels import URGENT, proposed_level
-    return proposed_level(view.answers.get("zorgen"), int(view.data.get("niveau_min") or 0)) >= URGENT
+    floor = int(view.data.get("niveau_min") or 0)
+    return proposed_level(view.answers.get("zorgen"), floor, view.content) >= URGENT
 
 
 @named("zorg_dringend")

@@ -13,6 +13,8 @@ import threading
 from dataclasses import replace
 from typing import Any
 
+from markupsafe import escape
+
 from content.render import Content
 from dialogues import inputs, prepare, providers
 from dialogues.conditions import View
@@ -101,7 +103,7 @@ class Engine:
         replies: list[Reply] = []
         if inp.kind == "button":
             asked = conv.data.get("_shown") or self._say(state, conv, ctx)
-            shown = f"{asked}\n\n» <i>{_escape(outcome.label)}</i>"
+            shown = f"{asked}\n\n» <i>{escape(outcome.label)}</i>"
             replies.append(Reply(shown, edit=True))
         for working in ("_sel", "_day"):
             conv.data.pop(working, None)
@@ -127,9 +129,11 @@ class Engine:
         raise FlowError(f"{flow.id}: more than {MAX_CHAIN} states without a question in a row")
 
     def _advance(self, flow: Flow, conv: Conversation, ctx: Context) -> str:
-        view = View(conv.answers, conv.data, ctx.facts)
+        view = View(conv.answers, conv.data, ctx.facts, self.content)
+        machine = flow.machine
+        assert machine is not None  # flow.load builds it
         with self._locks[flow.id]:
-            flow.machine.set_state(conv.state, model=flow.cursor)
+            machine.set_state(conv.state, model=flow.cursor)
             if not flow.cursor.advance(view=view):
                 raise FlowError(f"{flow.id}: no transition out of {conv.state!r}")
             return flow.cursor.state
@@ -203,8 +207,3 @@ class Engine:
         # wrote (an urgent worry goes out at once; the note follows as an addition).
         params.update(flow=conv.flow, answers=dict(conv.answers), data=public_data, run=conv.instance)
         return Effect(declared["kind"], params)
-
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -3,7 +3,8 @@
 A flow file (dialogues/flows/<id>.yaml) lists states. Each state says something
 (template ids or texts from a provider), may expect one input, may cause effects when
 entered, and moves on through `next`: the first transition whose condition holds wins.
-See docs/content-authoring.md for the format, with an example.
+The flows in dialogues/flows/ are the examples; docs/flows/ draws each one
+(`omzien diagram`).
 """
 from __future__ import annotations
 

@@ -143,14 +143,14 @@ def _typed(spec: InputSpec, text: str) -> Outcome:
     return Outcome("answer", text, text, data={"typed": True})
 
 
-def _choice(spec, value, ctx, conv, content) -> Outcome:
+def _choice(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
     labels = dict(options_of(spec, ctx, conv, content))
     if value not in labels:
         return Outcome("reprompt", reason="engine.gebruik_knoppen")
     return Outcome("answer", value, labels[value])
 
 
-def _multi(spec, value, ctx, conv, content) -> Outcome:
+def _multi(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
     options = options_of(spec, ctx, conv, content)
     labels = dict(options)
     selected = list(selection(spec, conv))
@@ -166,19 +166,19 @@ def _multi(spec, value, ctx, conv, content) -> Outcome:
     return Outcome("update", data={"_sel": selected})
 
 
-def _scale(spec, value, ctx, conv, content) -> Outcome:
+def _scale(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
     if value not in SCALE:
         return Outcome("reprompt", reason="engine.gebruik_knoppen")
     return Outcome("answer", int(value), content.render(f"knoppen.schaal_{value}", ctx.locale))
 
 
-def _confirm(spec, value, ctx, conv, content) -> Outcome:
+def _confirm(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
     if value not in ("ja", "nee"):
         return Outcome("reprompt", reason="engine.gebruik_knoppen")
     return Outcome("answer", value == "ja", content.render(f"knoppen.{value}", ctx.locale))
 
 
-def _daypart(spec, value, ctx, conv, content) -> Outcome:
+def _daypart(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
     label = lambda template: content.render(template, ctx.locale)  # noqa: E731
     if value == "wisselend":
         return Outcome("answer", {"day": None, "part": None}, label("knoppen.wisselend"))

@@ -1,9 +1,10 @@
 """The values that flow in and out of the engine. Plain data: no Telegram, no SQL."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 InputKind = Literal["text", "button", "command", "media"]
 

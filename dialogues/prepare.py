@@ -3,21 +3,20 @@ today, whether last time's step is still open. Pure functions of the context."""
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from content.render import Content
 from dialogues.model import Context
+from dialogues.registry import Registry
+from dialogues.signal_levels import URGENT, proposed_level
 
 Preparer = Callable[[Context, Content, dict], dict]
-PREPARERS: dict[str, Preparer] = {}
+PREPARERS: Registry[Preparer] = Registry()
 RECENT_WINDOW = 3   # never one of the last three questions asked to this volunteer
 
 
-def preparer(name: str):
-    def register(fn: Preparer) -> Preparer:
-        PREPARERS[name] = fn
-        return fn
-    return register
+preparer = PREPARERS.register
 
 
 def pick_questions(bank: list[dict], recent: list[str], how_many: int, rng: random.Random) -> list[str]:
@@ -90,7 +89,7 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
     named = [c for c in (previous.get("zorgen") or data.get("categories") or ()) if c != "niets"]
     if named:
         prepared["_preselect"] = {"zorgen": named}
-    if _already_sent(data, previous):
+    if _already_sent(data, previous, content):
         prepared.update(al_door=True, niveau_min=3)
     resident = previous.get("resident") or data.get("resident")
     visited = {str(r["id"]): r["alias"] for r in ctx.facts.get("residents", ())}
@@ -103,10 +102,9 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
     return prepared
 
 
-def _already_sent(data: dict, previous: dict) -> bool:
+def _already_sent(data: dict, previous: dict, content: Content) -> bool:
     """An urgent worry already went out: after crisis words (`signal_run`), or ticked in the
     reflection that hands over to this flow (`previous_run`, an urgent box)."""
-    from dialogues.signal_levels import URGENT, proposed_level
     if data.get("signal_run"):
         return True
-    return bool(data.get("previous_run")) and proposed_level(previous.get("zorgen")) >= URGENT
+    return bool(data.get("previous_run")) and proposed_level(previous.get("zorgen"), 0, content) >= URGENT

@@ -4,33 +4,29 @@ signal categories. Flow files name them with `options_from: {provider: ...}` and
 `say: {provider: ...}`."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from markupsafe import Markup
 
+from content.appreciation import render_appreciation
 from content.render import Content
 from dialogues.model import Context, Conversation
+from dialogues.registry import Registry
+from dialogues.scope import topics_in
+from dialogues.signal_levels import proposed_level
 
 Option = tuple[str, str]   # (value, label as shown)
 OptionProvider = Callable[[dict, Context, Conversation, Content], list[Option]]
 TextProvider = Callable[[dict, Context, Conversation, Content, dict], str]
 
-OPTIONS: dict[str, OptionProvider] = {}
-TEXTS: dict[str, TextProvider] = {}
+OPTIONS: Registry[OptionProvider] = Registry()
+TEXTS: Registry[TextProvider] = Registry()
 
 
-def options(name: str):
-    def register(fn: OptionProvider) -> OptionProvider:
-        OPTIONS[name] = fn
-        return fn
-    return register
-
-
-def text(name: str):
-    def register(fn: TextProvider) -> TextProvider:
-        TEXTS[name] = fn
-        return fn
-    return register
+options = OPTIONS.register
+text = TEXTS.register
 
 
 def catalogue_entries(content: Content, locale: str, name: str, key: str) -> list[dict]:
@@ -120,7 +116,6 @@ def _alias_tip(params: dict, ctx: Context, conv: Conversation, content: Content,
 def _boundary_from_words(params: dict, ctx: Context, conv: Conversation, content: Content,
                          variables: dict) -> str:
     """The boundary sentences that fit what the volunteer wrote (groceries, evening calls…)."""
-    from dialogues.scope import topics_in
     found = topics_in(conv.answers, conv.data)
     topics = {t["id"]: t for t in catalogue_entries(content, ctx.locale, "boundaries", "onderwerpen")}
     items = [Markup(content.render_text(v, **variables))
@@ -182,8 +177,8 @@ def _signal_category_options(params: dict, ctx: Context, conv: Conversation, con
 @text("zorg_niveau")
 def _signal_level_text(params: dict, ctx: Context, conv: Conversation, content: Content,
                        variables: dict) -> str:
-    from dialogues.signal_levels import proposed_level
-    level = proposed_level(conv.answers.get("zorgen"), int(conv.data.get("niveau_min") or 0))
+    level = proposed_level(conv.answers.get("zorgen"), int(conv.data.get("niveau_min") or 0),
+                           content)
     return content.render(params["template"], ctx.locale, **{**variables, "niveau": max(level, 1)})
 
 
@@ -191,13 +186,13 @@ def _signal_level_text(params: dict, ctx: Context, conv: Conversation, content: 
 def _appreciation_preview(params: dict, ctx: Context, conv: Conversation, content: Content,
                           variables: dict) -> str:
     """/waardering: exactly what the first recipient will see, in their language."""
-    from content.appreciation import render_appreciation
-    from storage.times import parse
     data = conv.data
     since = data.get("ontvanger_sinds")
     shown = render_appreciation(content, data["template"], data.get("ontvanger_taal", ctx.locale),
                                 voornaam=data["ontvanger"], afzender=data["afzender"],
                                 tekst=conv.answers.get("tekst"),
-                                joined=parse(since) if since else None, now=ctx.now,
+                                # flow data is JSON: a moment in it is ISO 8601 text
+                                joined=datetime.fromisoformat(since) if since else None,
+                                now=ctx.now,
                                 persoonlijk=conv.answers.get("persoonlijk"))
     return f"<blockquote>{shown}</blockquote>"

@@ -6,7 +6,8 @@ the conversation's data at start (prepare_reflection), so conditions need no con
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 

@@ -1,10 +1,12 @@
-"""The demo organisation of the sandbox, exactly as PRODUCT.md describes it:
+"""The demo organisation of the sandbox, as the product brief describes it:
 coordinator cora, professional pim, volunteers vera and wim (both linked to pim),
 and vera visits "mevrouw L". Any other persona is a new, unregistered Telegram user."""
 from __future__ import annotations
 
 import zlib
 from datetime import datetime
+
+from sqlite_utils import Database
 
 from storage import links, residents, users
 
@@ -23,7 +25,7 @@ def persona_id(name: str) -> int:
     return 100_000 + zlib.crc32(name.encode()) % 900_000
 
 
-def seed(db, now: datetime) -> None:
+def seed(db: Database, now: datetime) -> None:
     """Create the demo organisation unless it is already there."""
     if users.get(db, PERSONAS["cora"][0]) is not None:
         return

@@ -12,7 +12,7 @@
     pim blocks / pim unblocks
     anna: /start {invite}     {invite} is the code of the newest invite link anyone received
 
-Exit status 0 only if every check held (see ARCHITECTURE.md, "Sandbox scripts").
+Exit status 0 only if every check held (README.md, "Scripts").
 With `transcript=True` every message the bot sent or edited is printed after the line
 that caused it (`Omzien → vera`, then its text and buttons): how readers follow a journey.
 """
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from sandbox import demo
 from sandbox.session import Sandbox
@@ -164,7 +164,7 @@ INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 def _fill_invite(sandbox: Sandbox, text: str) -> str:
     if "{invite}" not in text:
         return text
-    newest: tuple[int, str] | None = None
+    newest: tuple[tuple[int, int], str] | None = None
     for chat_id in sandbox.known:
         for message in sandbox.emulator.messages(chat_id):
             for code in INVITE.findall(message.raw_text or ""):

@@ -13,17 +13,20 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from telegram.ext import Application
+
 from bot import lifecycle
-from bot.delivery import ticker
 from bot.app import build_application
-from bot.timekeeping.clock import OffsetClock, parse_duration, parse_weekday_time, until_next
 from bot.config import Settings
-from bot.transport.menus import set_menu
+from bot.delivery import ticker
 from bot.runtime import Runtime
+from bot.timekeeping.clock import OffsetClock, parse_duration, parse_weekday_time, until_next
+from bot.transport.inbox import Poller
+from bot.transport.menus import set_menu
+from content.render import Content, default_content
+from dialogues.engine import Engine
 from sandbox import demo
 from sandbox.emulator.server import Emulator, FloodPolicy
-from content.render import default_content
-from dialogues.engine import Engine
 from storage import outbox
 from storage.db import Store
 
@@ -43,9 +46,9 @@ class Sandbox:
                                  flood=flood or SANDBOX_FLOOD)
         self.clock = OffsetClock()
         self.injected = 0
-        self.app = None
-        self.poller = None
-        self.rt: Runtime | None = None
+        self.app: Application | None = None
+        self.poller: Poller | None = None
+        self._rt: Runtime | None = None
         self.known: set[int] = set()
 
     async def start(self) -> None:
@@ -55,19 +58,26 @@ class Sandbox:
         store = Store.open(self.db_path)
         await store.run(demo.seed, self.clock.now())
         content = default_content()
-        self.rt = Runtime(settings, store, self.clock, content, Engine(content))
-        for name, (user_id, first_name, _role) in demo.PERSONAS.items():
+        self._rt = Runtime(settings, store, self.clock, content, Engine(content))
+        for user_id, first_name, _role in demo.PERSONAS.values():
             self.emulator.add_user(user_id, first_name, language_code="nl", started=True)
             self.known.add(user_id)
-        self.app = build_application(self.rt)
+        self.app = app = build_application(self.rt)
         # Through the durable inbox, exactly as in production (bot/lifecycle.py).
-        self.poller = await lifecycle.start(self.app, self.rt, poll_timeout=1)
-        await self._seed_menus(content)
+        self.poller = await lifecycle.start(app, self.rt, poll_timeout=1)
+        await self._seed_menus(app, content)
 
-    async def _seed_menus(self, content) -> None:
+    @property
+    def rt(self) -> Runtime:
+        """The bot's runtime; there is one once `start` has run."""
+        if self._rt is None:
+            raise RuntimeError("the sandbox has not started")
+        return self._rt
+
+    async def _seed_menus(self, app: Application, content: Content) -> None:
         """The seeded personas never went through onboarding, which is where a menu is set."""
         for user_id, _first_name, role in demo.PERSONAS.values():
-            await set_menu(self.app.bot, content, user_id, role, "nl")
+            await set_menu(app.bot, content, user_id, role, "nl")
 
     async def stop(self) -> None:
         if self.app is not None:

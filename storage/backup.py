@@ -20,7 +20,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storage import crypt
@@ -142,7 +142,7 @@ def restore(copy: Path | str, target: Path | str, now: datetime | None = None) -
         checked = check(copy)
         aside = None
         if target.exists():
-            stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
+            stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
             aside = target.with_name(f"{target.name}.before-restore-{stamp}")
             copy_database(target, aside)                     # with whatever its WAL still held
         incoming = target.with_name(target.name + ".restoring")

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.db import new_id
 from storage.times import iso
+from storage.users import first_name_of
 
 
 @dataclass(frozen=True)
@@ -23,16 +25,16 @@ class Broadcast:
 
 def create(db: Database, created_by: int, template: str, total: int, progress_chat_id: int,
            now: datetime) -> int:
-    return db.execute(
+    return new_id(db.execute(
         "INSERT INTO broadcasts (created_by, template, total, progress_chat_id, created_at) "
-        "VALUES (?, ?, ?, ?, ?)", [created_by, template, total, progress_chat_id, iso(now)]).lastrowid
+        "VALUES (?, ?, ?, ?, ?)", [created_by, template, total, progress_chat_id, iso(now)]))
 
 
 def get(db: Database, broadcast_id: int) -> Broadcast | None:
     row = db.execute("SELECT id, created_by, template, total, progress_chat_id, "
                      "progress_message_id, reported FROM broadcasts WHERE id = ?",
                      [broadcast_id]).fetchone()
-    return Broadcast(*row[:6], bool(row[6])) if row else None
+    return Broadcast(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6])) if row else None
 
 
 def set_progress_message(db: Database, broadcast_id: int, message_id: int) -> None:
@@ -51,7 +53,7 @@ def unreachable_names(db: Database, broadcast_id: int, kind: str) -> list[str]:
         "SELECT u.display_name FROM outbox o JOIN users u ON u.id = o.recipient_id "
         "WHERE o.broadcast_id = ? AND o.kind = ? AND o.status IN ('unreachable', 'failed') "
         "ORDER BY o.id", [broadcast_id, kind])
-    return [r[0].split(" ")[0] for r in rows]
+    return [first_name_of(r[0]) for r in rows]
 
 
 def unfinished(db: Database) -> list[int]:

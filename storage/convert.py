@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storage import crypt
@@ -45,7 +45,7 @@ def _convert(path: Path, old_key: str | None, new_key: str | None, verb: str,
         except BaseException:
             incoming.unlink(missing_ok=True)
             raise
-        stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
         aside = path.with_name(f"{path.name}.before-{verb}-{stamp}")
         copy_database(path, aside, key=old_key)       # with whatever its WAL still held
         for companion in ("-wal", "-shm"):            # the old WAL must not meet the new file

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import sqlcipher3
 
@@ -58,7 +58,7 @@ def has_content(path: Path | str) -> bool:
     return Path(path).is_file() and Path(path).stat().st_size > 0
 
 
-def connect(path: Path | str, key: str) -> "Connection":
+def connect(path: Path | str, key: str) -> Connection:
     """A SQLCipher connection to `path` with `key`, checked: a wrong key fails here, with
     a message that says what to do, and not at some later statement."""
     if has_content(path) and is_plain(path):

@@ -11,9 +11,10 @@ import asyncio
 import contextvars
 import fcntl
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar, cast
 
 from sqlite_utils import Database
 
@@ -45,12 +46,20 @@ def connect(path: Path | str, key=ENVIRONMENT) -> sqlite3.Connection:
     `key`: a key, None for plain SQLite, or ENVIRONMENT (the default)."""
     key = crypt.key_from_env() if key is ENVIRONMENT else key
     if key is not None and str(path) != ":memory:":
-        return crypt.connect(path, key)
+        # not a subclass, but it answers everything sqlite-utils asks of one
+        return cast(sqlite3.Connection, crypt.connect(path, key))
     if crypt.has_content(path) and not crypt.is_plain(path):
         raise sqlite3.DatabaseError(
             f"file is not a database, or it is encrypted: set {crypt.KEY_VARIABLE} or "
             f"{crypt.KEY_FILE_VARIABLE}")
     return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+
+
+def new_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (sqlite3 types it as maybe None; after an INSERT it is set)."""
+    row_id = cursor.lastrowid
+    assert row_id is not None, "new_id after a statement that inserted nothing"
+    return row_id
 
 
 def is_encrypted(db: Database) -> bool:
@@ -65,7 +74,7 @@ def hold_shared_lock(path: Path | str):
     """While the returned file stays open, `omzien restore` refuses to replace `path`.
     The kernel drops the lock when the process ends, however it ends."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path(path), "a+b")
+    handle = open(lock_path(path), "a+b")  # noqa: SIM115  (the caller keeps it open)
     fcntl.flock(handle, fcntl.LOCK_SH)     # waits while a restore is busy
     return handle
 def check_writable(db: Database) -> None:
@@ -84,7 +93,7 @@ class Store:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omzien-db")
 
     @classmethod
-    def open(cls, path: Path | str) -> "Store":
+    def open(cls, path: Path | str) -> Store:
         lock = hold_shared_lock(path) if str(path) != ":memory:" else None
         return cls(open_db(path), lock)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from sqlite_utils import Database
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from storage.db import new_id
 from storage.times import iso, parse
 
 PAGE_SIZE = 5
@@ -41,7 +42,7 @@ def add(db: Database, user_id: int, kind: str, now: datetime, *, resident_id: in
         "INSERT INTO journal_entries (user_id, resident_id, kind, complete, energy, created_at, "
         "owner, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [user_id, resident_id, kind, int(complete), energy, iso(now), owner_token(user_id), body])
-    entry_id = cursor.lastrowid
+    entry_id = new_id(cursor)
     rows = [(entry_id, key, json.dumps(value, ensure_ascii=False)) for key, value in answers.items()]
     db.conn.executemany("INSERT INTO journal_answers (entry_id, question, value) VALUES (?, ?, ?)", rows)
     return entry_id

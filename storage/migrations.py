@@ -19,7 +19,7 @@ CREATE TABLE users (
     consent_at TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'left')),
     reachable INTEGER NOT NULL DEFAULT 1,
-    share_energy INTEGER NOT NULL DEFAULT 0,  -- volunteer lets their professional see an energy trend
+    share_energy INTEGER NOT NULL DEFAULT 0,  -- volunteer lets the professional see an energy trend
     share_digest INTEGER NOT NULL DEFAULT 0,  -- volunteer allows level-1 points in a weekly digest
     wants_digest INTEGER NOT NULL DEFAULT 0,  -- professional wants that weekly digest
     rhythm_day INTEGER,                     -- 0 = Monday … 6 = Sunday; NULL = wisselend
@@ -182,14 +182,15 @@ def m001_initial_schema(db: Database) -> None:
 def m002_journal_search(db: Database) -> None:
     # The owner column is part of the index so a search filters by owner inside MATCH:
     # FTS5 then never ranks other volunteers' entries (see docs/performance.md).
-    db["journal_entries"].enable_fts(
+    db.table("journal_entries").enable_fts(
         ["owner", "body"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
 
 
 @migrations()
 def m003_inbox(db: Database) -> None:
-    # Every update is stored here before its offset is confirmed to Telegram (bot/transport/inbox.py).
+    # Every update is stored here before its offset is confirmed to Telegram
+    # (bot/transport/inbox.py).
     # `body` (the update's JSON, which holds message text) is set to NULL when the update is
     # handled; the id-only row stays a day so a re-fetched update is recognised.
     db.execute("""

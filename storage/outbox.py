@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.db import new_id
 from storage.times import iso, parse
 
 
@@ -29,11 +30,11 @@ def enqueue(db: Database, chat_id: int, kind: str, text: str, now: datetime, *,
             about_id: int | None = None, signal_id: int | None = None,
             broadcast_id: int | None = None, not_before: datetime | None = None) -> int:
     payload = json.dumps({"text": text, "buttons": buttons or []}, ensure_ascii=False)
-    return db.execute(
+    return new_id(db.execute(
         "INSERT INTO outbox (chat_id, recipient_id, about_id, signal_id, broadcast_id, kind, "
         "payload, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [chat_id, recipient_id, about_id, signal_id, broadcast_id, kind, payload,
-         iso(not_before or now), iso(now)]).lastrowid
+         iso(not_before or now), iso(now)]))
 
 
 def due(db: Database, now: datetime, limit: int = 100) -> list[OutboxRow]:

@@ -6,7 +6,7 @@ VACUUMs, so the text is gone from the file too.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -57,7 +57,7 @@ def forget(db: Database, user_id: int) -> None:
     with db.atomic():
         db.execute("DELETE FROM users WHERE id = ?", [user_id])
         # The /vergeet update itself holds her name: its text goes before the VACUUM.
-        inbox.mark_current(db, datetime.now(timezone.utc))
+        inbox.mark_current(db, datetime.now(UTC))
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")

@@ -9,14 +9,12 @@ the retention period is never asked again.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage import links
-from storage.signals import add_event
-from storage.times import iso, parse
+from storage import links, signals
+from storage.times import parse
 
 DRIE_MAANDEN = "drie_maanden"
 ELF_MAANDEN = "elf_maanden"
@@ -65,10 +63,5 @@ def record_need(db: Database, volunteer_id: int, resident_id: int | None,
     professional_id = links.professional_of(db, volunteer_id)
     if professional_id is None:
         return None
-    signal_id = db.execute(
-        "INSERT INTO signals (volunteer_id, resident_id, professional_id, kind, level, categories, "
-        "consent, status, created_at, updated_at) VALUES (?, ?, ?, 'signal', 2, ?, 1, 'open', ?, ?)",
-        [volunteer_id, resident_id, professional_id, json.dumps([NEED_CATEGORY]), iso(now),
-         iso(now)]).lastrowid
-    add_event(db, signal_id, "created", volunteer_id, now)
-    return signal_id
+    return signals.create(db, volunteer_id, now, level=2, categories=[NEED_CATEGORY],
+                          resident_id=resident_id, consent=True, professional_id=professional_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.db import new_id
 from storage.times import iso
 
 MAX_ALIAS = 40
@@ -45,10 +46,14 @@ def add(db: Database, volunteer_id: int, alias: str, now: datetime) -> Resident:
                           [volunteer_id, alias]).fetchone()
     if existing:
         db.execute("UPDATE residents SET ended_at = NULL WHERE id = ?", [existing[0]])
-        return get(db, volunteer_id, existing[0])
+        resident = get(db, volunteer_id, existing[0])
+        assert resident is not None  # the row was just found
+        return resident
     cursor = db.execute("INSERT INTO residents (volunteer_id, alias, created_at) VALUES (?, ?, ?)",
                         [volunteer_id, alias, iso(now)])
-    return get(db, volunteer_id, cursor.lastrowid)
+    resident = get(db, volunteer_id, new_id(cursor))
+    assert resident is not None  # just inserted
+    return resident
 
 
 def rename(db: Database, volunteer_id: int, resident_id: int, alias: str) -> bool:

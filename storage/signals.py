@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from storage import links
+from storage.db import new_id
 from storage.times import iso
 
 
@@ -19,13 +20,8 @@ def add_event(db: Database, signal_id: int, event_type: str, actor_id: int | Non
 
 def record_support(db: Database, volunteer_id: int, now: datetime) -> int:
     """The volunteer asks their contact person to get in touch: about them, not a resident."""
-    professional_id = links.professional_of(db, volunteer_id)
-    signal_id = db.execute(
-        "INSERT INTO signals (volunteer_id, professional_id, kind, level, categories, status, "
-        "created_at, updated_at) VALUES (?, ?, 'support', 2, ?, 'open', ?, ?)",
-        [volunteer_id, professional_id, json.dumps(["te_veel"]), iso(now), iso(now)]).lastrowid
-    add_event(db, signal_id, "created", volunteer_id, now)
-    return signal_id
+    return create(db, volunteer_id, now, kind="support", level=2, categories=["te_veel"],
+                  professional_id=links.professional_of(db, volunteer_id))
 
 
 # ---- the signal itself --------------------------------------------------------------
@@ -67,13 +63,13 @@ def create(db: Database, volunteer_id: int, now: datetime, *, kind: str = "signa
            status: str = "open", professional_id: int | None = None,
            flow_run: str | None = None) -> int:
     """A new signal and its first event ('created'); call inside the caller's transaction."""
-    signal_id = db.execute(
+    signal_id = new_id(db.execute(
         "INSERT INTO signals (volunteer_id, resident_id, professional_id, kind, level, categories, "
         "note, share_note, consent, resident_knows, status, created_at, updated_at, flow_run) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [volunteer_id, resident_id, professional_id, kind, level, json.dumps(list(categories)),
          note, int(share_note), int(consent), resident_knows, status, iso(now), iso(now),
-         flow_run]).lastrowid
+         flow_run]))
     add_event(db, signal_id, "created", volunteer_id, now)
     return signal_id
 
@@ -127,11 +123,6 @@ def open_for_professional(db: Database, professional_id: int) -> list[Signal]:
         f"SELECT {_COLUMNS} FROM signals WHERE professional_id = ? "
         "AND status IN ('open', 'picked_up') ORDER BY created_at, id", [professional_id])
     return [_row(r) for r in rows]
-
-
-def open_count(db: Database, professional_id: int) -> int:
-    return db.execute("SELECT count(*) FROM signals WHERE professional_id = ? AND status = 'open'",
-                      [professional_id]).fetchone()[0]
 
 
 def digest_points(db: Database, professional_id: int, since: datetime) -> list[Signal]:

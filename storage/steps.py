@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.db import new_id
 from storage.times import iso
 
 STATUSES = ("open", "gelukt", "deels", "nog_niet", "niet_nodig")
@@ -21,9 +22,10 @@ class Step:
 
 
 def add(db: Database, user_id: int, resident_id: int | None, text: str, now: datetime) -> int:
-    return db.execute(
-        "INSERT INTO steps (user_id, resident_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-        [user_id, resident_id, text, iso(now), iso(now)]).lastrowid
+    return new_id(db.execute(
+        "INSERT INTO steps (user_id, resident_id, text, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [user_id, resident_id, text, iso(now), iso(now)]))
 
 
 def open_steps(db: Database, user_id: int, resident_id: int | None = None) -> list[Step]:

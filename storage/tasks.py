@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.db import new_id
 from storage.times import iso, parse
 
 
@@ -32,16 +33,17 @@ def schedule(db: Database, kind: str, due_at: datetime, *, user_id: int | None =
         "VALUES (?, ?, ?, ?, ?, ?)",
         [kind, iso(due_at), user_id, signal_id, json.dumps(payload or {}), iso(now or due_at)],
     )
-    return cursor.lastrowid
+    return new_id(cursor)
 
 
 def due(db: Database, now: datetime, kinds: tuple[str, ...], limit: int = 200) -> list[Task]:
     marks = ", ".join("?" for _ in kinds) or "NULL"
     rows = db.execute(
         "SELECT id, kind, due_at, user_id, signal_id, payload, attempts FROM due_tasks "
-        f"WHERE status = 'pending' AND due_at <= ? AND kind IN ({marks}) ORDER BY due_at, id LIMIT ?",
+        f"WHERE status = 'pending' AND due_at <= ? AND kind IN ({marks}) "
+        "ORDER BY due_at, id LIMIT ?",
         [iso(now), *kinds, limit])
-    return [Task(*r[:5], json.loads(r[5]), r[6]) for r in rows]
+    return [Task(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
 
 
 def next_due_at(db: Database, kinds: tuple[str, ...]) -> datetime | None:
@@ -72,7 +74,7 @@ def pending_for_user(db: Database, user_id: int, kind: str) -> list[Task]:
     rows = db.execute(
         "SELECT id, kind, due_at, user_id, signal_id, payload FROM due_tasks "
         "WHERE user_id = ? AND kind = ? AND status = 'pending' ORDER BY due_at", [user_id, kind])
-    return [Task(*r[:5], json.loads(r[5])) for r in rows]
+    return [Task(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
 
 def take_for_user(db: Database, user_id: int, kind: str) -> bool:

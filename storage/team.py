@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from storage.times import iso
+from storage.users import first_name_of
 
 
 @dataclass(frozen=True)
@@ -26,25 +27,25 @@ def volunteers(db: Database, offset: int = 0, limit: int = 8,
     if active_only:
         sql += "AND u.status = 'active' "
     rows = db.execute(sql + "ORDER BY u.display_name, u.id LIMIT ? OFFSET ?", [limit, offset])
-    return [Person(r[0], r[1].split(" ")[0], r[2], bool(r[3])) for r in rows]
+    return [Person(r[0], first_name_of(r[1]), r[2], bool(r[3])) for r in rows]
 
 
 def professionals(db: Database) -> list[Person]:
     rows = db.execute("SELECT id, display_name, language FROM users WHERE role = 'professional' "
                       "AND status != 'left' ORDER BY display_name, id")
-    return [Person(r[0], r[1].split(" ")[0], r[2]) for r in rows]
+    return [Person(r[0], first_name_of(r[1]), r[2]) for r in rows]
 
 
 def person(db: Database, user_id: int, role: str) -> Person | None:
     row = db.execute("SELECT id, display_name, language FROM users WHERE id = ? AND role = ?",
                      [user_id, role]).fetchone()
-    return Person(row[0], row[1].split(" ")[0], row[2]) if row else None
+    return Person(row[0], first_name_of(row[1]), row[2]) if row else None
 
 
 def coordinators(db: Database) -> list[Person]:
     rows = db.execute("SELECT id, display_name, language FROM users WHERE role = 'coordinator' "
                       "AND status = 'active' ORDER BY id")
-    return [Person(r[0], r[1].split(" ")[0], r[2]) for r in rows]
+    return [Person(r[0], first_name_of(r[1]), r[2]) for r in rows]
 
 
 # ---- milestones ---------------------------------------------------------------------
@@ -116,7 +117,7 @@ def reflections_per_week(db: Database, week_starts: list[datetime]) -> list[int]
     """Complete reflections in each week [start, next start); the last runs to now."""
     counts = []
     bounds = [iso(w) for w in week_starts] + ["9999"]
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in zip(bounds, bounds[1:], strict=False):
         counts.append(db.execute("SELECT count(*) FROM journal_entries WHERE kind = 'reflectie' "
                                  "AND complete = 1 AND created_at >= ? AND created_at < ?",
                                  [start, end]).fetchone()[0])

@@ -11,6 +11,11 @@ from storage.times import iso
 ROLES = ("volunteer", "professional", "coordinator")
 
 
+def first_name_of(display_name: str) -> str:
+    """What the bot calls someone: the first word of the name Telegram gave at sign-up."""
+    return display_name.split(" ")[0] if display_name else ""
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -31,7 +36,7 @@ class User:
 
     @property
     def first_name(self) -> str:
-        return self.display_name.split(" ")[0] if self.display_name else ""
+        return first_name_of(self.display_name)
 
 
 _COLUMNS = (
@@ -62,7 +67,9 @@ def create(db: Database, user_id: int, role: str, display_name: str, language: s
         "VALUES (?, ?, ?, ?, ?, ?)",
         [user_id, role, display_name, language, iso(now), iso(now)],
     )
-    return get(db, user_id)
+    user = get(db, user_id)
+    assert user is not None  # just inserted
+    return user
 
 
 def by_role(db: Database, role: str, *, status: str | None = "active") -> list[User]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.config import Settings
-from sandbox.emulator.server import Emulator
 from sandbox.emulator.flood import FloodPolicy
+from sandbox.emulator.server import Emulator
 from sandbox.session import Sandbox
 from storage import crypt
 from storage.db import open_db
@@ -35,7 +35,7 @@ def process_env(**settings: str) -> dict[str, str]:
 
 @pytest.fixture
 def now() -> datetime:
-    return datetime(2025, 3, 10, 14, 30, tzinfo=timezone.utc)
+    return datetime(2025, 3, 10, 14, 30, tzinfo=UTC)
 
 
 @pytest.fixture

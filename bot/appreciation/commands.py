@@ -94,6 +94,7 @@ async def _preview(turn: Turn, target: str, template: str) -> None:
         await turn.expired()
         return
     await turn.notice()
+    assert turn.user is not None          # /waardering is for coordinators (bot/routing/access.py)
     first = found[0]
     data = {"target": target, "template": template, "aantal": len(found),
             "ontvanger": first.first_name, "ontvanger_taal": first.language,

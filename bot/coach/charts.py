@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import mean
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import matplotlib
@@ -87,8 +88,8 @@ def render_png(visits: list[Visit], now: datetime, tz: ZoneInfo, labels: Labels)
     """Two panels: energy per visit (top), visits per month (bottom). PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import MonthLocator
-    from matplotlib.ticker import FuncFormatter
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     figure = Figure(figsize=(7, 6), dpi=110)
     FigureCanvasAgg(figure)
@@ -124,13 +125,14 @@ def render_png(visits: list[Visit], now: datetime, tz: ZoneInfo, labels: Labels)
 def weekly_bars_png(labels: list[str], counts: list[int], title: str) -> bytes:
     """The /team picture: reflections per week (counts only, never names)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(7, 3.2), dpi=100)
     axes = figure.add_subplot()
     axes.bar(range(len(counts)), counts, color=COLOUR)
     axes.set_xticks(range(len(labels)), labels, fontsize=8)
     axes.set_title(title, fontsize=11)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    cast(MaxNLocator, axes.yaxis.get_major_locator()).set_params(integer=True)
     return to_png(figure, (axes,))
 
 

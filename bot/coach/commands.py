@@ -1,10 +1,13 @@
 """Volunteer commands: /bezoek, /dagboek, /zoek, /stap, /pauze, /verder."""
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.flows import runner as conversations
+from sqlite_utils import Database
+
 from bot.coach.journal_view import leftover, question_lines
+from bot.flows import runner as conversations
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn
 from dialogues.model import Button
@@ -140,7 +143,7 @@ async def pause(turn: Turn) -> None:
     await turn.say("pauze.gepauzeerd")
 
 
-def _pause(db, user_id: int, now) -> None:
+def _pause(db: Database, user_id: int, now: datetime) -> None:
     """Paused means nothing at all: also no reminder that was already waiting to go out."""
     with db.atomic():
         users.set_status(db, user_id, "paused", now)
@@ -149,6 +152,6 @@ def _pause(db, user_id: int, now) -> None:
 
 @command("/verder")
 async def resume(turn: Turn) -> None:
-    was_paused = turn.user.status == "paused"
+    was_paused = turn.account.status == "paused"
     await turn.rt.store.run(users.set_status, turn.user_id, "active", turn.rt.clock.now())
     await turn.say("pauze.welkom_terug" if was_paused else "pauze.was_niet_gepauzeerd")

@@ -35,7 +35,7 @@ def question_lines(content: Content, locale: str, answers: dict, alias: str) -> 
     return found
 
 
-def _question(content, locale, answers, key, question_id, alias) -> str:
+def _question(content: Content, locale, answers, key, question_id, alias) -> str:
     if key == "antwoord_1":
         wanted = answers.get("vraag_1_id")
         bank = content.catalogue("questions", locale).get("questions", ())

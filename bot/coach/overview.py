@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.coach import charts
 from bot.routing.registry import command
-from bot.transport.sender import with_retry
 from bot.routing.turn import Turn
+from bot.transport.sender import with_retry
 from storage import overview
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from bot.flows import runner as conversations
 from bot.flows.effects import applies, resident_of
 from bot.routing.registry import button, command
@@ -77,7 +79,7 @@ async def _start_flow(turn: Turn, flow_id: str, data: dict) -> None:
 
 
 @applies("relationship_review")
-def _relationship_review(db, user_id: int, params: dict, now: datetime) -> None:
+def _relationship_review(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """The 3- or 11-month review was done: a journal entry of its own marks it, so it is
     asked once. Typed words stay in the reflection's entry only (no double search hits)."""
     resident_id = resident_of(params, db, user_id)
@@ -92,7 +94,7 @@ def _relationship_review(db, user_id: int, params: dict, now: datetime) -> None:
 
 
 @applies("tell_professional_need")
-def _tell_professional_need(db, user_id: int, params: dict, now: datetime) -> None:
+def _tell_professional_need(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """The resident may still need someone after the contact ends: an open signal to the
     volunteer's professional, with consent. Delivery is the signal worker's job."""
     signal_id = relationship.record_need(db, user_id, resident_of(params, db, user_id), now)

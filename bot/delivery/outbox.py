@@ -36,26 +36,28 @@ import asyncio
 import logging
 import sqlite3
 import time
-from datetime import timedelta
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import httpx
+from sqlite_utils import Database
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
 from bot.transport.sender import markup
 from dialogues.model import Button
+from dialogues.registry import Registry
 from storage import outbox, users
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 Hook = Callable[[Runtime, OutboxRow, str], Awaitable[None]]
-Settle = Callable[[object, Runtime, OutboxRow, str, object], None]   # (db, rt, row, outcome, now)
-AFTER_DELIVERY: dict[str, Hook] = {}   # kind → called with outcome "sent" | "unreachable" | "failed"
+Settle = Callable[[Database, Runtime, OutboxRow, str, datetime], None]   # (db, rt, row, outcome, now)
 Deliver = Callable[[Runtime, OutboxRow, str, object], Awaitable[object]]   # → a Message
-DELIVERERS: dict[str, Deliver] = {}
-ON_SETTLE: dict[str, Settle] = {}
+AFTER_DELIVERY: Registry[Hook] = Registry()   # kind → called with outcome "sent" | "unreachable" | "failed"
+ON_SETTLE: Registry[Settle] = Registry()
+DELIVERERS: Registry[Deliver] = Registry()
 MAX_BACKOFF = 300.0
 DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"   # what _deliver did
 MAX_ATTEMPTS = 8          # for errors that are neither flood control nor the network
@@ -67,30 +69,14 @@ MIN_WAIT = 0.01           # a due time that just passed is handled by the next p
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-def after_delivery(kind: str):
-    def register(fn: Hook) -> Hook:
-        AFTER_DELIVERY[kind] = fn
-        return fn
-    return register
-
-
-def delivers(kind: str):
-    def register(fn: Deliver) -> Deliver:
-        DELIVERERS[kind] = fn
-        return fn
-    return register
+after_delivery = AFTER_DELIVERY.register
+on_settle = ON_SETTLE.register
+delivers = DELIVERERS.register
 
 
 async def send_plain(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
     return await rt.bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML,
                                      reply_markup=buttons)
-
-
-def on_settle(kind: str):
-    def register(fn: Settle) -> Settle:
-        ON_SETTLE[kind] = fn
-        return fn
-    return register
 
 
 class RateGate:
@@ -367,6 +353,7 @@ async def _sleep_until_due(worker: Worker) -> None:
     falls due, a chat's interval or a flood pause ends, or IDLE_MAX has passed (a row
     written by another process)."""
     rt = worker.rt
+    assert rt.outbox_wakeup is not None
     try:
         await asyncio.wait_for(rt.outbox_wakeup.wait(), timeout=await next_wait(worker))
     except asyncio.TimeoutError:

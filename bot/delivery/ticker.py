@@ -7,26 +7,28 @@ database, so a restart loses nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable
 
 from bot.flows import runner as conversations
 from bot.runtime import Runtime
+from dialogues.registry import Registry
 from storage import dialogue_state, journal, outbox, signals, tasks, users
 from storage.tasks import Task
 
 log = logging.getLogger(__name__)
 OUTBOX_KEEP_DAYS = 30
 TaskHandler = Callable[[Runtime, Task], Awaitable[None]]
-TASK_HANDLERS: dict[str, TaskHandler] = {}
+TASK_HANDLERS: Registry[TaskHandler] = Registry()
 # kind → called (db, task, now) inside the transaction that records the NOTICE_AFTER-th
 # failure of a task, so a person hears about work that keeps failing (bot/signals/service.py).
-ON_REPEATED_FAILURE: dict[str, Callable] = {}
+ON_REPEATED_FAILURE: Registry[Callable] = Registry()
 # Self-rescheduling tasks (weekly milestones, daily sweeps): kind → first due moment.
 # `ensure_recurring` schedules the first row when none is pending; the handler itself
 # schedules the next one in the same transaction as its work.
-RECURRING: dict[str, Callable] = {}
+RECURRING: Registry[Callable] = Registry()
 FIRST_RETRY = 30.0          # seconds; doubles per failure
 MAX_RETRY = 1800.0
 MIN_WAIT = 0.05             # seconds; anything due sooner is handled by ticking now
@@ -34,18 +36,8 @@ COALESCE = 0.2              # seconds a wake-up waits for more before looking ag
 NOTICE_AFTER = 3            # failures before ON_REPEATED_FAILURE runs (about 3.5 minutes)
 
 
-def recurring(kind: str):
-    def register(fn):
-        RECURRING[kind] = fn
-        return fn
-    return register
-
-
-def on_repeated_failure(kind: str):
-    def register(fn):
-        ON_REPEATED_FAILURE[kind] = fn
-        return fn
-    return register
+recurring = RECURRING.register
+on_repeated_failure = ON_REPEATED_FAILURE.register
 
 
 async def ensure_recurring(rt: Runtime) -> None:
@@ -63,11 +55,7 @@ async def ensure_recurring(rt: Runtime) -> None:
     await rt.store.run(ensure)
 
 
-def task_handler(kind: str):
-    def register(fn: TaskHandler) -> TaskHandler:
-        TASK_HANDLERS[kind] = fn
-        return fn
-    return register
+task_handler = TASK_HANDLERS.register
 
 
 async def tick(rt: Runtime) -> None:
@@ -103,7 +91,7 @@ async def sleep_until_due(rt: Runtime) -> None:
             return
         try:
             await asyncio.wait_for(rt.ticker_wakeup.wait(), timeout=wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
         await asyncio.sleep(COALESCE)      # a burst of turns makes one look, not many
 
@@ -126,10 +114,8 @@ async def stop_ticker(app) -> None:
     task = app.bot_data.pop("tick_task", None)
     if task is not None:
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
 
 
 async def purge_old_journal(rt: Runtime) -> None:

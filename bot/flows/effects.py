@@ -6,25 +6,24 @@ that none is missing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
+
+from sqlite_utils import Database
 
 from dialogues.model import Effect
+from dialogues.registry import Registry
 from storage import journal, residents, steps, users
 
 log = logging.getLogger(__name__)
-Applier = Callable[[object, int, dict, datetime], None]
-APPLIERS: dict[str, Applier] = {}
+Applier = Callable[[Database, int, dict, datetime], None]
+APPLIERS: Registry[Applier] = Registry()
 
 
-def applies(kind: str):
-    def register(fn: Applier) -> Applier:
-        APPLIERS[kind] = fn
-        return fn
-    return register
+applies = APPLIERS.register
 
 
-def apply(db, user_id: int, effect: Effect, now: datetime, timezone: str) -> None:
+def apply(db: Database, user_id: int, effect: Effect, now: datetime, timezone: str) -> None:
     """Appliers get the flow's parameters plus the organisation's time zone (for
     anything they schedule), since they run without the settings."""
     APPLIERS[effect.kind](db, user_id, {**effect.params, "timezone": timezone}, now)
@@ -40,13 +39,13 @@ def follow_ups(effects: list[Effect]) -> list[dict]:
             for e in effects if e.kind == "start_flow"]
 
 
-def resident_of(params: dict, db=None, user_id: int | None = None) -> int | None:
+def resident_of(params: dict, db: Database | None = None, user_id: int | None = None) -> int | None:
     for source in (params["answers"], params["data"]):
         value = source.get("resident")
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
             return int(value)
     alias = params["answers"].get("alias")
-    if db is not None and alias:   # a resident added inline during this flow
+    if db is not None and alias and user_id is not None:   # a resident added inline
         found = [r.id for r in residents.active(db, user_id) if r.alias == alias]
         return found[0] if found else None
     return None
@@ -58,7 +57,7 @@ def typed_texts(params: dict, leave_out: tuple[str, ...] = ()) -> list[str]:
 
 
 @applies("journal")
-def _journal(db, user_id: int, params: dict, now: datetime) -> None:
+def _journal(db: Database, user_id: int, params: dict, now: datetime) -> None:
     answers = params["answers"]
     if not answers and not params.get("complete", True):
         return   # stopped before the first answer: nothing to keep
@@ -87,14 +86,14 @@ def _rereadable(params: dict) -> dict:
 
 
 @applies("asked_questions")
-def _asked(db, user_id: int, params: dict, now: datetime) -> None:
+def _asked(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """Declared on the question's own state, so only questions really shown count."""
     data = params["data"]
     journal.record_asked(db, user_id, [data.get(slot) for slot in params.get("slots", ())], now)
 
 
 @applies("step_new")
-def _step_new(db, user_id: int, params: dict, now: datetime) -> None:
+def _step_new(db: Database, user_id: int, params: dict, now: datetime) -> None:
     text = params["answers"].get(params.get("answer", "nieuwe_stap"))
     label = params["answers"].get(params.get("label", "nieuwe_stap_label"))
     full = (params["data"].get("stap_teksten") or {}).get(text)
@@ -104,7 +103,7 @@ def _step_new(db, user_id: int, params: dict, now: datetime) -> None:
 
 
 @applies("step_update")
-def _step_update(db, user_id: int, params: dict, now: datetime) -> None:
+def _step_update(db: Database, user_id: int, params: dict, now: datetime) -> None:
     status = params["answers"].get(params.get("answer", "vorige_stap"))
     step_id = params["data"].get("open_step")
     if step_id and status in steps.STATUSES:
@@ -112,14 +111,14 @@ def _step_update(db, user_id: int, params: dict, now: datetime) -> None:
 
 
 @applies("resident_add")
-def _resident_add(db, user_id: int, params: dict, now: datetime) -> None:
+def _resident_add(db: Database, user_id: int, params: dict, now: datetime) -> None:
     alias = params["answers"].get(params.get("answer", "alias"))
     if alias:
         residents.add(db, user_id, alias, now)
 
 
 @applies("resident_rename")
-def _resident_rename(db, user_id: int, params: dict, now: datetime) -> None:
+def _resident_rename(db: Database, user_id: int, params: dict, now: datetime) -> None:
     resident_id = resident_of(params)
     alias = params["answers"].get(params.get("answer", "alias"))
     if resident_id and alias:
@@ -127,14 +126,14 @@ def _resident_rename(db, user_id: int, params: dict, now: datetime) -> None:
 
 
 @applies("resident_end")
-def _resident_end(db, user_id: int, params: dict, now: datetime) -> None:
+def _resident_end(db: Database, user_id: int, params: dict, now: datetime) -> None:
     resident_id = resident_of(params)
     if resident_id:
         residents.end(db, user_id, resident_id, now)
 
 
 @applies("start_flow")
-def _start_flow(db, user_id: int, params: dict, now: datetime) -> None:
+def _start_flow(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """Nothing to store: the flow starts after the commit (see follow_ups)."""
 
 
@@ -142,7 +141,7 @@ def _start_flow(db, user_id: int, params: dict, now: datetime) -> None:
 
 
 @applies("rhythm")
-def _rhythm(db, user_id: int, params: dict, now: datetime) -> None:
+def _rhythm(db: Database, user_id: int, params: dict, now: datetime) -> None:
     moment = params["answers"].get("moment") or {}
     users.set_rhythm(db, user_id, moment.get("day"), moment.get("part"),
                      bool(params["answers"].get("herinneren", True)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from storage import journal, links, relationship, residents, steps, users
 from storage.users import User
 
@@ -15,7 +17,7 @@ class Found:
     vars: dict = field(default_factory=dict)
 
 
-def for_user(db, user: User, flow_id: str, now: datetime) -> Found:
+def for_user(db: Database, user: User, flow_id: str, now: datetime) -> Found:
     found = Found(vars={"voornaam": user.first_name})
     if user.role != "volunteer":
         return found

@@ -3,17 +3,21 @@ and save the new state together with the step's effects in one transaction."""
 from __future__ import annotations
 
 import asyncio
-
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.flows import effects
-from bot.flows import facts
+from sqlite_utils import Database
+
+from bot.flows import effects, facts
 from bot.routing.turn import Turn
 from dialogues.model import Context, Conversation, StepResult
 from storage import dialogue_state, inbox, tasks
 from storage.dialogue_state import SavedState
 from storage.times import iso, parse
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 EXPIRED_NOTICE = "flow_expired_notice"
@@ -29,7 +33,7 @@ def to_saved(user_id: int, conv: Conversation) -> SavedState:
                       conv.data, iso(conv.started_at), iso(conv.updated_at))
 
 
-def commit(db, user_id: int, result: StepResult, now, timezone: str,
+def commit(db: Database, user_id: int, result: StepResult, now: datetime, timezone: str,
            base: Conversation | None = None, mark: bool = True) -> bool:
     """New state, effects and outbox rows: all or nothing. `base` is the conversation the
     step was taken from (None: a new run). False when the stored state is no longer `base`:
@@ -68,12 +72,12 @@ async def load(turn: Turn) -> Conversation | None:
     return None
 
 
-async def expire(rt, user_id: int, conv: Conversation, locale: str) -> None:
+async def expire(rt: Runtime, user_id: int, conv: Conversation, locale: str) -> None:
     """Keep what was answered as an incomplete entry; tell the user next time they write."""
     now = rt.clock.now()
     result = rt.engine.leave(conv, Context(locale, now), "expired")
 
-    def write(db) -> bool:
+    def write(db: Database) -> bool:
         with db.atomic():
             if not commit(db, user_id, result, now, rt.settings.timezone, base=conv, mark=False):
                 return False

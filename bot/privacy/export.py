@@ -163,7 +163,7 @@ def _links(r: Reader, me: dict, rows: list[dict], people: dict[int, dict]) -> li
 
 
 def _settings(r: Reader, me: dict) -> list[tuple[str, str]]:
-    rows = [(r.t("taal"), r.t(f"taal_{me['language']}") if r.known(f"taal_{me['language']}")
+    rows: list[tuple[str, str]] = [(r.t("taal"), r.t(f"taal_{me['language']}") if r.known(f"taal_{me['language']}")
              else me["language"])]
     if me["role"] == "volunteer":
         day = r.t(f"dag_{me['rhythm_day']}") if me["rhythm_day"] is not None else r.t("wisselend")

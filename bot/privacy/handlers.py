@@ -6,8 +6,8 @@ import logging
 
 from bot.privacy.export import Reader, readable_page
 from bot.routing.registry import button, command
-from bot.transport.sender import send_file, with_retry
 from bot.routing.turn import Turn
+from bot.transport.sender import send_file, with_retry
 from dialogues.model import Button
 from storage import privacy
 

@@ -20,15 +20,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.flows import runner as conversations
-from bot.rhythm import timing
-from bot.flows.effects import applies
-from bot.routing.registry import button, command
+from sqlite_utils import Database
+
 from bot.delivery.ticker import recurring, task_handler
+from bot.flows import runner as conversations
+from bot.flows.effects import applies
+from bot.rhythm import timing
+from bot.routing.registry import button, command
 from bot.routing.turn import Turn
 from storage import outbox, residents, tasks, team, users
 from storage.times import iso, parse
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.runtime import Runtime
+    from storage.tasks import Task
 
 log = logging.getLogger(__name__)
 REMINDER, FOLLOW_UP, SWEEP, CHECKIN = "reminder", "reminder_followup", "checkin_sweep", "checkin"
@@ -42,7 +50,7 @@ async def rhythm(turn: Turn) -> None:
     await conversations.start(turn, "ritme")
 
 
-def schedule_next(db, user: users.User, now: datetime, tz: str) -> None:
+def schedule_next(db: Database, user: users.User, now: datetime, tz: str) -> None:
     """The next reminder for this volunteer's usual moment (if any, and wanted)."""
     if user.rhythm_day is None or user.rhythm_part not in timing.DAYPARTS or not user.reminders:
         return
@@ -51,7 +59,7 @@ def schedule_next(db, user: users.User, now: datetime, tz: str) -> None:
 
 
 @applies("reminders")
-def _reminders(db, user_id: int, params: dict, now: datetime) -> None:
+def _reminders(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """After `rhythm` stored the moment: replace any planned reminders by the new plan."""
     for kind in (REMINDER, FOLLOW_UP):
         tasks.cancel_for_user(db, user_id, kind)
@@ -61,19 +69,19 @@ def _reminders(db, user_id: int, params: dict, now: datetime) -> None:
         schedule_next(db, user, now, params["timezone"])
 
 
-def _quiet_ok(rt, moment: datetime) -> datetime:
+def _quiet_ok(rt: Runtime, moment: datetime) -> datetime:
     s = rt.settings
     return timing.outside_quiet(moment, s.timezone, s.quiet_start_hour, s.quiet_end_hour)
 
 
-def _may_remind(db, user: users.User | None, visit: datetime) -> bool:
+def _may_remind(db: Database, user: users.User | None, visit: datetime) -> bool:
     if user is None or user.role != "volunteer" or user.status != "active" or not user.reminders:
         return False
     last = team.last_reflection(db, user.id)
     return not (last and parse(last) >= visit)
 
 
-def gone_unanswered(db, user_id: int) -> bool:
+def gone_unanswered(db: Database, user_id: int) -> bool:
     """Two weeks of reminders without any answer (no reflection, no button, no /ritme):
     asking more would only nag, so they rest until she answers."""
     answers = [a for a in (team.last_reflection(db, user_id),
@@ -82,7 +90,7 @@ def gone_unanswered(db, user_id: int) -> bool:
     return tasks.count_recorded_since(db, user_id, REMINDED, since) >= UNANSWERED_WEEKS
 
 
-def _enqueue_reminder(db, rt, user: users.User, template: str, now: datetime) -> None:
+def _enqueue_reminder(db: Database, rt: Runtime, user: users.User, template: str, now: datetime) -> None:
     visited = residents.active(db, user.id)
     content = rt.content
     text = content.render(template, user.language, voornaam=user.first_name,
@@ -96,10 +104,10 @@ def _enqueue_reminder(db, rt, user: users.User, template: str, now: datetime) ->
 
 
 @task_handler(REMINDER)
-async def reminder(rt, task) -> None:
+async def reminder(rt: Runtime, task: Task) -> None:
     now = rt.clock.now()
 
-    def run(db) -> bool:
+    def run(db: Database) -> bool:
         with db.atomic():
             user = users.get(db, task.user_id) if task.user_id else None
             if user is None or user.rhythm_day is None or not user.reminders:
@@ -119,13 +127,13 @@ async def reminder(rt, task) -> None:
 
 
 @task_handler(FOLLOW_UP)
-async def reminder_follow_up(rt, task) -> None:
+async def reminder_follow_up(rt: Runtime, task: Task) -> None:
     now = rt.clock.now()
 
-    def run(db) -> bool:
+    def run(db: Database) -> bool:
         with db.atomic():
             user = users.get(db, task.user_id) if task.user_id else None
-            if not _may_remind(db, user, parse(task.payload["visit"])):
+            if user is None or not _may_remind(db, user, parse(task.payload["visit"])):
                 return False
             _enqueue_reminder(db, rt, user, "ritme.herinnering_nog_eens", now)
             return True
@@ -136,23 +144,25 @@ async def reminder_follow_up(rt, task) -> None:
 # ---- three quiet weeks --------------------------------------------------------------------
 
 @recurring(SWEEP)
-def _first_sweep(now: datetime, settings) -> datetime:
+def _first_sweep(now: datetime, settings: Settings) -> datetime:
     return now
 
 
 @task_handler(SWEEP)
-async def checkin_sweep(rt, task) -> None:
+async def checkin_sweep(rt: Runtime, task: Task) -> None:
     now = rt.clock.now()
 
-    def run(db) -> int:
+    def run(db: Database) -> int:
         with db.atomic():
             silent = team.silent_volunteers(db, now - SILENCE)
             for user_id in silent:
                 user = users.get(db, user_id)
+                assert user is not None  # silent_volunteers names existing users
                 content = rt.content
-                label = lambda key: content.render(f"ritme.{key}", user.language)  # noqa: E731
-                buttons = [[{"label": label("knop_terugkijken"), "data": "ri.nu"},
-                            {"label": label("knop_laat_maar"), "data": "ri.ok"}]]
+                buttons = [[{"label": content.render("ritme.knop_terugkijken", user.language),
+                             "data": "ri.nu"},
+                            {"label": content.render("ritme.knop_laat_maar", user.language),
+                             "data": "ri.ok"}]]
                 outbox.enqueue(db, user.id, "reminder", content.render(
                     "ritme.inchecken", user.language, voornaam=user.first_name), now,
                     buttons=buttons, recipient_id=user.id, not_before=_quiet_ok(rt, now))
@@ -166,7 +176,7 @@ async def checkin_sweep(rt, task) -> None:
 
 # ---- the buttons on a reminder ------------------------------------------------------------
 
-def _answered(db, user_id: int, now: datetime) -> None:
+def _answered(db: Database, user_id: int, now: datetime) -> None:
     with db.atomic():
         tasks.record(db, ANSWERED, user_id, now)
 

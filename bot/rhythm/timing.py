@@ -3,35 +3,16 @@ hours. Pure functions of an aware datetime and the settings; all local times are
 Europe/Amsterdam (settings.timezone)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+
+from bot.timekeeping.local import at_local, next_weekday_at
+from bot.timekeeping.local import local as _local
 
 # Dagdeel: when it starts and ends (local hour). A reminder comes AFTER_END after its end.
 DAYPARTS = {"ochtend": (9, 12), "middag": (13, 17), "avond": (18, 21)}
 AFTER_END = timedelta(hours=2)
 FOLLOW_UP_HOUR = 10          # the one follow-up: the next day at this hour
 SWEEP_HOUR = 10              # daily check-in sweep and the weekly milestone list
-
-
-def _local(moment: datetime, tz: str) -> datetime:
-    return moment.astimezone(ZoneInfo(tz))
-
-
-def at_local(day: datetime, hour: int, tz: str, minute: int = 0) -> datetime:
-    """That local calendar day at hour:minute, as an aware UTC datetime."""
-    local = _local(day, tz)
-    wall = datetime.combine(local.date(), time(hour, minute), ZoneInfo(tz))
-    return wall.astimezone(timezone.utc)
-
-
-def next_weekday_at(now: datetime, weekday: int, hour: int, tz: str, minute: int = 0) -> datetime:
-    """The first moment strictly after `now` that is `weekday` (0 = Monday) at hour:minute."""
-    local = _local(now, tz)
-    for days in range(0, 8):
-        candidate = at_local(local + timedelta(days=days), hour, tz, minute)
-        if candidate > now and _local(candidate, tz).weekday() == weekday:
-            return candidate
-    raise AssertionError("unreachable: a week always holds the weekday")
 
 
 def next_daily_at(now: datetime, hour: int, tz: str) -> datetime:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.routing import access
 from bot.flows import runner as conversations
-from bot.signals import detection
+from bot.routing import access
 from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from bot.routing.turn import Turn
+from bot.signals import detection
+from dialogues.model import Input
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ async def dispatch(turn: Turn) -> None:
     if await detection.interrupts(turn, worry, conv):
         return                             # help first; the conversation waits, unchanged
     in_flow = conv is not None and not (kind == "button" and not turn.input.data.startswith("f."))
-    if in_flow:
+    if in_flow and conv is not None:
         result = await conversations.step(turn, conv)
         if result.command:
             await run_command(turn, result.command)
@@ -81,7 +82,7 @@ async def _outside_flow(turn: Turn) -> None:
         else:
             await handler(turn)
     elif kind == "text":
-        await COMMAND_HANDLERS.get("#text", _not_understood)(turn)
+        await _not_understood(turn)
     else:
         await turn.say("algemeen.alleen_tekst")
 
@@ -89,7 +90,7 @@ async def _outside_flow(turn: Turn) -> None:
 async def run_command(turn: Turn, text: str) -> None:
     """Run a command the user typed while in a flow, after they chose to leave it."""
     from dataclasses import replace
-    from dialogues.model import Input
+
     follow = replace(turn, input=Input("command", text), callback_query_id=None, message_id=None)
     await _outside_flow(follow)
 

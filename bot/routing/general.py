@@ -1,9 +1,10 @@
 """Commands for everyone: /help, /privacy, /taal, /stop."""
 from __future__ import annotations
 
-from bot.transport.menus import set_menu
+from bot.flows.facts import for_user
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn
+from bot.transport.menus import set_menu
 from content.render import LOCALES
 from dialogues.model import Button
 from storage import users
@@ -11,7 +12,7 @@ from storage import users
 
 @command("/help")
 async def help_command(turn: Turn) -> None:
-    await turn.say(f"algemeen.help_{turn.user.role}")
+    await turn.say(f"algemeen.help_{turn.account.role}")
 
 
 SHARING = {"energie": ("share_energy", users.set_share_energy),
@@ -21,7 +22,7 @@ SHARING = {"energie": ("share_energy", users.set_share_energy),
 @command("/privacy")
 async def privacy(turn: Turn) -> None:
     await turn.say("algemeen.privacy", bewaartermijn=turn.rt.settings.retention_days)
-    if turn.user.role == "volunteer":
+    if turn.account.role == "volunteer":
         await _sharing_choices(turn, edit=False)
 
 
@@ -36,7 +37,6 @@ async def _sharing_choices(turn: Turn, edit: bool) -> None:
 
 
 async def _contact_name(turn: Turn) -> str:
-    from bot.flows.facts import for_user
     found = await turn.rt.store.run(for_user, turn.user, "privacy", turn.rt.clock.now())
     return found.vars.get("contact") or turn.label("algemeen.je_contactpersoon")
 
@@ -74,4 +74,4 @@ async def language_chosen(turn: Turn) -> None:
     turn.user = await turn.rt.store.run(users.get, turn.user_id)
     await turn.notice()
     await turn.say("algemeen.taal_gekozen", edit=True)
-    await set_menu(turn.rt.bot, turn.rt.content, turn.chat_id, turn.user.role, locale)
+    await set_menu(turn.rt.bot, turn.rt.content, turn.chat_id, turn.account.role, locale)

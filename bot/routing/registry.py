@@ -1,27 +1,19 @@
 """Where command and button handlers register themselves (see bot/)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from dialogues.registry import Registry
 
 if TYPE_CHECKING:
     from bot.routing.turn import Turn
 
 Handler = Callable[["Turn"], Awaitable[None]]
 
-COMMAND_HANDLERS: dict[str, Handler] = {}
-BUTTON_HANDLERS: dict[str, Handler] = {}
+COMMAND_HANDLERS: Registry[Handler] = Registry()
+BUTTON_HANDLERS: Registry[Handler] = Registry()
 
 
-def command(*names: str):
-    def register(fn: Handler) -> Handler:
-        for name in names:
-            COMMAND_HANDLERS[name] = fn
-        return fn
-    return register
-
-
-def button(prefix: str):
-    def register(fn: Handler) -> Handler:
-        BUTTON_HANDLERS[prefix] = fn
-        return fn
-    return register
+command = COMMAND_HANDLERS.register
+button = BUTTON_HANDLERS.register

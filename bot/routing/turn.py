@@ -24,6 +24,14 @@ class Turn:
     answered: bool = False
 
     @property
+    def account(self) -> User:
+        """The registered user. Handlers behind the access table (bot/routing/access.py) are
+        reached by registered people only; a turn without one is a bug, said as such."""
+        if self.user is None:
+            raise LookupError("this turn has no registered user")
+        return self.user
+
+    @property
     def locale(self) -> str:
         if self.user is not None:
             return self.user.language

@@ -6,9 +6,9 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot.routing.turn import Turn
 from bot.runtime import Runtime
 from bot.transport.sender import with_retry
-from bot.routing.turn import Turn
 from dialogues.model import Input
 from storage import users
 
@@ -45,6 +45,7 @@ def _input_of(message) -> Input:
 
 async def _from_button(rt: Runtime, update: Update) -> Turn | None:
     query = update.callback_query
+    assert query is not None  # called for callback queries only
     message = query.message
     if message is None or message.chat.type != ChatType.PRIVATE:
         await with_retry(rt.bot.answer_callback_query, query.id)

@@ -1,5 +1,5 @@
 """The worry watch: every free text a volunteer sends passes the detector
-(dialogues/detector.py), inside a conversation or outside one.
+(dialogues/detector/), inside a conversation or outside one.
 
 - about the volunteer herself ("ik trek het niet meer") → help for HER (113, huisarts, 112
   when acute) and the offer of contact with her contact person as a support request; never
@@ -18,12 +18,19 @@ Never logs the text: only the level and the number of rules that matched.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from bot.signals import service as flow_out
+from sqlite_utils import Database
+
 from bot.routing.turn import Turn, helplines
+from bot.signals import crisis
 from dialogues.detector import Detection, detect
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import final_level, known_categories
+from storage import links, users
+
+if TYPE_CHECKING:
+    from dialogues.model import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +54,10 @@ def about_volunteer(found: Detection | None) -> bool:
 
 # ---- routes -------------------------------------------------------------------------
 
-async def interrupts(turn: Turn, found: Detection | None, conv) -> bool:
+async def interrupts(turn: Turn, found: Detection | None, conv: Conversation | None) -> bool:
     """Handle what must come before the conversation's own step. True: the turn is done
     (the conversation waits)."""
-    if turn.user.role != "volunteer":
+    if turn.account.role != "volunteer":
         return False
     if turn.input.kind in ("text", "button") and await _question_open(turn, conv):
         return True
@@ -68,11 +75,11 @@ async def interrupts(turn: Turn, found: Detection | None, conv) -> bool:
     return True
 
 
-async def safety_first(turn: Turn, found: Detection | None, conv=None) -> None:
+async def safety_first(turn: Turn, found: Detection | None, conv: Conversation | None = None) -> None:
     """Crisis inside the signal flow: the help lines (not again when it is urgent already)."""
     if found is None or not found.is_crisis:
         return
-    if conv is not None and conv.flow == "zorg" and final_level(conv.answers, conv.data) >= 3:
+    if conv is not None and conv.flow == "zorg" and final_level(conv.answers, conv.data, turn.rt.content) >= 3:
         return
     await turn.say("zorg.crisis", hulpnummers=helplines(turn.rt))
 
@@ -86,11 +93,12 @@ async def help_for_volunteer(turn: Turn, found: Detection) -> None:
                    contact=await contact_name(turn))
 
 
-async def ask_pass_on(turn: Turn, found: Detection, conv) -> None:
-    categories = [c for c in found.categories if c in known_categories()] or ["acuut"]
+async def ask_pass_on(turn: Turn, found: Detection, conv: Conversation | None) -> None:
+    known = known_categories(turn.rt.content)
+    categories = [c for c in found.categories if c in known] or ["acuut"]
     resident = _resident(conv)
     now, settings = turn.rt.clock.now(), turn.rt.settings
-    task_id = await turn.rt.store.run(flow_out.ask_confirm, turn.user_id, now,
+    task_id = await turn.rt.store.run(crisis.ask_confirm, turn.user_id, now,
                                       settings.crisis_confirm_minutes, categories, resident,
                                       settings.timezone)
     await _send_question(turn, task_id, first=True)
@@ -104,11 +112,11 @@ async def _send_question(turn: Turn, task_id: int, *, first: bool) -> None:
                    minuten=int(turn.rt.settings.crisis_confirm_minutes))
 
 
-async def _question_open(turn: Turn, conv) -> bool:
+async def _question_open(turn: Turn, conv: Conversation | None) -> bool:
     """While the crisis question is open, the conversation waits: ask it again."""
     if turn.input.kind == "button" and not turn.input.data.startswith("f."):
         return False
-    task_id = await turn.rt.store.run(flow_out.pending_confirm, turn.user_id)
+    task_id = await turn.rt.store.run(crisis.pending_confirm, turn.user_id)
     if task_id is None:
         return False
     await turn.notice()
@@ -116,7 +124,7 @@ async def _question_open(turn: Turn, conv) -> bool:
     return True
 
 
-def _resident(conv) -> int | None:
+def _resident(conv: Conversation | None) -> int | None:
     if conv is None:
         return None
     for source in (conv.answers, conv.data):
@@ -130,12 +138,22 @@ async def offer(turn: Turn, found: Detection | None, contact: str, in_flow: str 
     """After the turn's own reply: offer to pass a concern on. False if nothing to offer."""
     if found is None or found.is_crisis or in_flow == "zorg":
         return False
-    from bot.signals.handlers import offer_data
     data = offer_data(False, found.categories)
     buttons = ((Button(turn.label("zorg.knop_zorg_doorgeven"), data),
                 Button(turn.label("zorg.knop_niet_nodig"), "z.n")),)
     await turn.send([Reply(turn.text("zorg.stilstaan", contact=contact), buttons)])
     return True
+
+
+def offer_data(urgent: bool, categories: tuple[str, ...]) -> str:
+    """Button data for the offer, with as many recognised categories as fit in 64 bytes."""
+    data = f"z.{3 if urgent else 2}"
+    chosen: list[str] = []
+    for category in categories:
+        candidate = f"{data}.{'+'.join([*chosen, category])}"
+        if len(candidate.encode()) <= 64:
+            chosen.append(category)
+    return f"{data}.{'+'.join(chosen)}" if chosen else data
 
 
 async def outside_flow(turn: Turn, found: Detection) -> None:
@@ -144,8 +162,7 @@ async def outside_flow(turn: Turn, found: Detection) -> None:
 
 
 async def contact_name(turn: Turn) -> str:
-    def lookup(db) -> str:
-        from storage import links, users
+    def lookup(db: Database) -> str:
         professional_id = links.professional_of(db, turn.user_id)
         professional = users.get(db, professional_id) if professional_id else None
         return professional.first_name if professional else ""

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+from markupsafe import escape
+from sqlite_utils import Database
 
 from bot.flows import runner as conversations
-from bot.signals import service as flow_out
 from bot.routing.registry import button, command
-from bot.routing.turn import Turn
+from bot.routing.turn import Turn, helplines
+from bot.signals import crisis, digest
+from bot.signals import service as flow_out
+from bot.signals.detection import contact_name
 from dialogues.model import Button, Reply
 from dialogues.signal_levels import known_categories
 from storage import links, signals, users
+
+if TYPE_CHECKING:
+    from dialogues.model import Conversation
 
 log = logging.getLogger(__name__)
 PROFESSIONAL_ACTIONS = frozenset({"op", "ct", "af", "br"})
@@ -44,7 +53,7 @@ async def offer_answered(turn: Turn) -> None:
         return
     if len(parts) < 2 or parts[1] not in ("2", "3"):
         return
-    named = [c for c in (parts[2].split("+") if len(parts) > 2 else ()) if c in known_categories()]
+    named = [c for c in (parts[2].split("+") if len(parts) > 2 else ()) if c in known_categories(turn.rt.content)]
     await start_signal_flow(turn, urgent=parts[1] == "3", categories=named)
 
 
@@ -58,14 +67,14 @@ async def crisis_answered(turn: Turn) -> None:
         await turn.expired()
         return
     task_id, yes = int(parts[1]), parts[2] == "j"
-    outcome = await turn.rt.store.run(flow_out.answer_confirm, task_id, turn.user_id, yes,
+    outcome = await turn.rt.store.run(crisis.answer_confirm, task_id, turn.user_id, yes,
                                       turn.rt.clock.now())
     turn.rt.wake_outbox()
     await turn.notice()
     if outcome in ("gone", "answered"):
         await turn.expired()
         return
-    contact = await _contact(turn)
+    contact = await contact_name(turn)
     await _show_answer(turn, "zorg.crisis_vraag", "zorg.knop_crisis_ja" if yes else "zorg.knop_crisis_nee",
                        eerst=True, contact=contact, minuten=_minutes(turn))
     template = {"sent": "zorg.crisis_ja", "dropped": "zorg.crisis_nee"}.get(outcome, "zorg.crisis_al")
@@ -80,10 +89,8 @@ async def crisis_answered(turn: Turn) -> None:
 async def _show_answer(turn: Turn, question: str, label: str, **variables) -> None:
     """The question stays readable (the help lines in it too), its buttons give way to
     the answer, as the engine does for a flow's questions."""
-    from dialogues.engine import _escape
-    from bot.routing.turn import helplines
     text = turn.text(question, hulpnummers=helplines(turn.rt), **variables)
-    await turn.send_one(Reply(f"{text}\n\n» <i>{_escape(turn.label(label))}</i>", edit=True))
+    await turn.send_one(Reply(f"{text}\n\n» <i>{escape(turn.label(label))}</i>", edit=True))
 
 
 def _minutes(turn: Turn) -> int:
@@ -99,7 +106,7 @@ async def volunteer_help_answered(turn: Turn) -> None:
     if wanted:
         await turn.rt.store.run(_support, turn.user_id, turn.rt.clock.now(), turn.rt.settings.timezone)
         turn.rt.wake_outbox()
-    contact = await _contact(turn)
+    contact = await contact_name(turn)
     await _show_answer(turn, "zorg.voor_jou", "zorg.knop_steun_ja" if wanted else "zorg.knop_steun_nee",
                        contact=contact)
     await turn.say("zorg.voor_jou_ja" if wanted else "zorg.voor_jou_nee", contact=contact)
@@ -108,20 +115,15 @@ async def volunteer_help_answered(turn: Turn) -> None:
         await resume(turn, conv)
 
 
-def _support(db, user_id: int, now: datetime, tz: str) -> None:
+def _support(db: Database, user_id: int, now: datetime, tz: str) -> None:
     with db.atomic():
         flow_out.deliver_new(db, signals.record_support(db, user_id, now), now, tz)
 
 
-async def resume(turn: Turn, conv) -> None:
+async def resume(turn: Turn, conv: Conversation) -> None:
     """The conversation that waited: its current question again, with its buttons."""
     ctx = await conversations.context_for(turn, conv.flow)
     await turn.send([turn.rt.engine.prompt(conv, ctx)])
-
-
-async def _contact(turn: Turn) -> str:
-    from bot.signals.detection import contact_name
-    return await contact_name(turn)
 
 
 async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) -> None:
@@ -132,16 +134,6 @@ async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) 
         data["niveau_min"] = 3
     await conversations.start(turn, "zorg", data)
 
-
-def offer_data(urgent: bool, categories: tuple[str, ...]) -> str:
-    """Button data for the offer, with as many recognised categories as fit in 64 bytes."""
-    data = f"z.{3 if urgent else 2}"
-    chosen: list[str] = []
-    for category in categories:
-        candidate = f"{data}.{'+'.join([*chosen, category])}"
-        if len(candidate.encode()) <= 64:
-            chosen.append(category)
-    return f"{data}.{'+'.join(chosen)}" if chosen else data
 
 
 # ---- the buttons on a signal ----------------------------------------------------------
@@ -154,7 +146,7 @@ async def signal_pressed(turn: Turn) -> None:
     outcome = None
     if valid:
         outcome = await turn.rt.store.run(press, int(parts[1]), parts[2], turn.user_id,
-                                          turn.user.role, turn.rt.clock.now(),
+                                          turn.account.role, turn.rt.clock.now(),
                                           turn.rt.settings.timezone, turn.locale)
     if outcome is None:
         log.info("signal button refused user=%s", turn.user_id)
@@ -176,7 +168,7 @@ async def signal_pressed(turn: Turn) -> None:
         await turn.notice(payload)
 
 
-def press(db, signal_id: int, action: str, presser: int, role: str, now: datetime, tz: str,
+def press(db: Database, signal_id: int, action: str, presser: int, role: str, now: datetime, tz: str,
           locale: str):
     """Check and act in one transaction. None = refused (the same for a signal that does
     not exist, one assigned to someone else, or an action not meant for the presser)."""
@@ -201,7 +193,7 @@ def press(db, signal_id: int, action: str, presser: int, role: str, now: datetim
                                          vrijwilliger=_volunteer_name(db, sig)))
 
 
-def _professional_action(db, sig, action: str, presser: int, now: datetime, tz: str, locale: str):
+def _professional_action(db: Database, sig, action: str, presser: int, now: datetime, tz: str, locale: str):
     if sig.status not in flow_out.NEXT or (action == "op" and sig.status != "open"):
         return ("already", None)
     volunteer = _volunteer_name(db, sig)
@@ -226,7 +218,7 @@ def _professional_action(db, sig, action: str, presser: int, now: datetime, tz: 
     return ("updated", (text, buttons, toast))
 
 
-def _volunteer_name(db, sig) -> str:
+def _volunteer_name(db: Database, sig) -> str:
     return flow_out.first_name(users.get(db, sig.volunteer_id))
 
 
@@ -248,7 +240,7 @@ async def open_signals(turn: Turn) -> None:
         await turn.send_one(Reply(text, rows))
 
 
-def _signal_list(db, professional_id: int, now: datetime, tz: str, locale: str):
+def _signal_list(db: Database, professional_id: int, now: datetime, tz: str, locale: str):
     items = []
     for sig in signals.open_for_professional(db, professional_id):
         since = flow_out.render("signalen.open_sinds", locale, status=sig.status,
@@ -265,13 +257,13 @@ async def my_volunteers(turn: Turn) -> None:
     if not rows:
         await turn.say("signalen.vrijwilligers_leeg")
         return
-    wanted = turn.user.wants_digest
+    wanted = turn.account.wants_digest
     toggle = Button(turn.label("signalen.knop_overzicht_uit" if wanted else "signalen.knop_overzicht_aan"),
                     "d.0" if wanted else "d.1")
     await turn.say("signalen.vrijwilligers", buttons=((toggle,),), rijen=rows, aan=wanted)
 
 
-def _volunteer_rows(db, professional_id: int, tz: str, locale: str) -> list[dict]:
+def _volunteer_rows(db: Database, professional_id: int, tz: str, locale: str) -> list[dict]:
     rows = []
     for volunteer_id in links.volunteers_of(db, professional_id):
         volunteer = users.get(db, volunteer_id)
@@ -290,7 +282,7 @@ def _volunteer_rows(db, professional_id: int, tz: str, locale: str) -> list[dict
 @button("d")
 async def digest_toggle(turn: Turn) -> None:
     wanted = turn.button_parts[1:2] == ["1"]
-    await turn.rt.store.run(flow_out.set_digest, turn.user_id, wanted, turn.rt.clock.now(),
+    await turn.rt.store.run(digest.set_digest, turn.user_id, wanted, turn.rt.clock.now(),
                             turn.rt.settings.timezone)
     await turn.notice()
     await turn.say("signalen.overzicht_aan" if wanted else "signalen.overzicht_uit", edit=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from bot.flows.effects import applies
 from bot.signals.service import NEXT, tell_volunteer
 from storage import signals
@@ -16,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 @applies("signal_message")
-def _signal_message(db, user_id: int, params: dict, now: datetime) -> None:
+def _signal_message(db: Database, user_id: int, params: dict, now: datetime) -> None:
     signal_id = params["data"].get("signal")
     text = params["answers"].get("tekst")
     sig = signals.get(db, int(signal_id)) if str(signal_id).isdigit() else None

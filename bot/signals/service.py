@@ -5,7 +5,8 @@
                           task); /stop, silence or a crash afterwards change nothing
     the zorg flow ends ─▶ effect "signal": a new signal (levels 1–2), or what the volunteer
                           added to the urgent one (same signal, an addition to the contact person)
-    crisis words       ─▶ task "crisis_confirm" (bot/signals/detection.py asks once): no answer within
+    crisis words       ─▶ task "crisis_confirm" (asked by bot/signals/detection.py, answered
+                          or timed out in bot/signals/crisis.py): no answer within
                           the setting's minutes → sent as urgent, marked "not confirmed"
     outbox delivers   ─▶ @on_settle("signal"), in the transaction that marks the row:
                           sent → the volunteer hears "arrived"; unreachable (403) → the
@@ -14,20 +15,24 @@
                           volunteer hears "picked up" / "expect contact" / "closed" + word back
     nobody picks up   ─▶ task "signal_escalate" (level 3: 1 hour; level 2: 2 working days)
                           → a reminder to the contact person, counts and ages to coordinators
+                          (bot/signals/escalation.py)
+
+The weekly digest of level-1 points is bot/signals/digest.py.
 
 Texts for other people are rendered in *their* language. Nothing here logs a note, a name
 or an alias: ids, levels and event types only.
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.flows.effects import applies, resident_of
+from sqlite_utils import Database
+
 from bot.delivery.outbox import on_settle
-from bot.delivery.ticker import on_repeated_failure, task_handler
+from bot.flows.effects import applies, resident_of
 from bot.timekeeping.workdays import add_working_days
 from content.render import default_content
 from dialogues.signal_levels import URGENT, final_level, known_categories
@@ -36,9 +41,11 @@ from storage.outbox import OutboxRow
 from storage.signals import Signal
 from storage.times import parse
 
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
 log = logging.getLogger(__name__)
 ESCALATE = "signal_escalate"
-DIGEST = "signal_digest"
 URGENT_WITHIN = timedelta(hours=1)
 WORKING_DAYS = 2
 NEXT = {"open": ("op", "ct", "af"), "picked_up": ("ct", "af")}   # professional buttons per status
@@ -50,7 +57,7 @@ def render(template_id: str, locale: str, **variables) -> str:
 
 # ---- what the contact person sees ---------------------------------------------------
 
-def alias_of(db, resident_id: int | None, locale: str) -> str:
+def alias_of(db: Database, resident_id: int | None, locale: str) -> str:
     if resident_id is not None:
         row = db.execute("SELECT alias FROM residents WHERE id = ?", [resident_id]).fetchone()
         if row:
@@ -81,7 +88,7 @@ def first_name(user) -> str:
     return user.first_name if user is not None else ""
 
 
-def signal_text(db, sig: Signal, locale: str, tz: str) -> str:
+def signal_text(db: Database, sig: Signal, locale: str, tz: str) -> str:
     """The minimum: volunteer, alias, categories, level, date; the note only if shared."""
     volunteer = users.get(db, sig.volunteer_id)
     if sig.kind == "support":
@@ -98,7 +105,7 @@ def signal_text(db, sig: Signal, locale: str, tz: str) -> str:
                   notitie=sig.note if sig.share_note and sig.note else "")
 
 
-def professional_buttons(db, sig: Signal, locale: str) -> list[list[dict]]:
+def professional_buttons(db: Database, sig: Signal, locale: str) -> list[list[dict]]:
     volunteer = users.get(db, sig.volunteer_id)
     labels = {"op": render("signalen.knop_oppakken", locale),
               "ct": render("signalen.knop_contact", locale, voornaam=first_name(volunteer)[:12]),
@@ -112,7 +119,7 @@ def professional_buttons(db, sig: Signal, locale: str) -> list[list[dict]]:
 
 # ---- writing and delivering (inside the caller's transaction) -------------------------
 
-def deliver_new(db, signal_id: int, now: datetime, tz: str) -> None:
+def deliver_new(db: Database, signal_id: int, now: datetime, tz: str) -> None:
     """The outbox row to the contact person and the escalation task; or, without a
     reachable contact person, the coordinators at once."""
     sig = signals.get(db, signal_id)
@@ -130,7 +137,7 @@ def deliver_new(db, signal_id: int, now: datetime, tz: str) -> None:
     log.info("signal queued id=%s level=%s kind=%s", sig.id, sig.level, sig.kind)
 
 
-def fallback(db, sig: Signal, now: datetime, *, tell_volunteer: bool) -> None:
+def fallback(db: Database, sig: Signal, now: datetime, *, tell_volunteer: bool) -> None:
     """No contact person, or one we cannot reach: every coordinator hears it at once,
     without what the worry is; the volunteer hears who will follow up."""
     signals.add_event(db, sig.id, "fallback", None, now)
@@ -153,7 +160,7 @@ def fallback(db, sig: Signal, now: datetime, *, tell_volunteer: bool) -> None:
     log.info("signal fallback id=%s coordinators=%s", sig.id, len(coordinators))
 
 
-def tell_volunteer(db, sig: Signal, template_id: str, now: datetime, **extra) -> None:
+def tell_volunteer(db: Database, sig: Signal, template_id: str, now: datetime, **extra) -> None:
     volunteer = users.get(db, sig.volunteer_id)
     if volunteer is None:
         return
@@ -169,7 +176,7 @@ def tell_volunteer(db, sig: Signal, template_id: str, now: datetime, **extra) ->
 RUN_LOOKBACK = timedelta(days=2)   # a run id is short: only a recent signal can be this run's
 
 
-def signal_of_run(db, user_id: int, params: dict, now: datetime) -> Signal | None:
+def signal_of_run(db: Database, user_id: int, params: dict, now: datetime) -> Signal | None:
     """The urgent signal this run (or the reflection that started it) already sent."""
     for run in (params.get("run"), params["data"].get("previous_run"), params["data"].get("signal_run")):
         sig = signals.of_run(db, user_id, run)
@@ -183,7 +190,7 @@ def chosen_categories(answers: dict, data: dict) -> list[str]:
     return [c for c in chosen if c in known_categories()]
 
 
-def send_urgent(db, user_id: int, now: datetime, tz: str, *, categories: list[str],
+def send_urgent(db: Database, user_id: int, now: datetime, tz: str, *, categories: list[str],
                 resident_id: int | None, flow_run: str | None, unconfirmed: bool = False) -> int:
     """An urgent worry goes out now: the signal, its outbox row (or the coordinators'
     fallback) and the escalation task, in the caller's transaction."""
@@ -198,7 +205,7 @@ def send_urgent(db, user_id: int, now: datetime, tz: str, *, categories: list[st
 
 
 @applies("signal_urgent")
-def _signal_urgent(db, user_id: int, params: dict, now: datetime) -> None:
+def _signal_urgent(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """Declared on the step where a worry becomes urgent: it goes out in that step's
     transaction, whatever the volunteer does next. Once per run."""
     if signal_of_run(db, user_id, params, now) is not None:
@@ -208,7 +215,7 @@ def _signal_urgent(db, user_id: int, params: dict, now: datetime) -> None:
                 resident_id=resident_of(params, db, user_id), flow_run=params.get("run"))
 
 
-def add_to_urgent(db, sig: Signal, answers: dict, now: datetime, tz: str) -> None:
+def add_to_urgent(db: Database, sig: Signal, answers: dict, now: datetime, tz: str) -> None:
     """What the volunteer added after the urgent worry went out: the same signal, and an
     addition to the contact person when there is something to add."""
     note = answers.get("notitie") if isinstance(answers.get("notitie"), str) else None
@@ -221,7 +228,9 @@ def add_to_urgent(db, sig: Signal, answers: dict, now: datetime, tz: str) -> Non
         return
     if not note and knows not in ("ja", "nee", "weet_niet"):
         return
-    sig = signals.get(db, sig.id)
+    updated = signals.get(db, sig.id)
+    assert updated is not None  # the signal was just updated
+    sig = updated
     locale = professional.language
     text = f"{render('signalen.aanvulling', locale)}\n\n{signal_text(db, sig, locale, tz)}"
     outbox.enqueue(db, professional.id, "signal_addition", text, now,
@@ -230,7 +239,7 @@ def add_to_urgent(db, sig: Signal, answers: dict, now: datetime, tz: str) -> Non
     log.info("signal addition id=%s note=%s", sig.id, bool(note))
 
 @applies("signal")
-def _signal(db, user_id: int, params: dict, now: datetime) -> None:
+def _signal(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """The zorg flow's answers become a signal; levels 2 (with consent) and 3 go out now.
     In the reflection this effect only marks the worry: the zorg flow follows it."""
     if params["flow"] != "zorg":
@@ -264,14 +273,14 @@ def _signal(db, user_id: int, params: dict, now: datetime) -> None:
 
 
 @applies("support_request")
-def _support_request(db, user_id: int, params: dict, now: datetime) -> None:
+def _support_request(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """"Het wordt me te veel": about the volunteer, not a resident; same way out."""
     signal_id = signals.record_support(db, user_id, now)
     deliver_new(db, signal_id, now, params["timezone"])
 
 
 @applies("signal_close")
-def _signal_close(db, user_id: int, params: dict, now: datetime) -> None:
+def _signal_close(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """Only the assigned contact person closes, and only an open or picked-up signal."""
     signal_id = params["data"].get("signal")
     sig = signals.get(db, int(signal_id)) if str(signal_id).isdigit() else None
@@ -286,7 +295,7 @@ def _signal_close(db, user_id: int, params: dict, now: datetime) -> None:
 # ---- after delivery -------------------------------------------------------------------
 
 @on_settle("signal")
-def _delivered(db, rt, row: OutboxRow, outcome: str, now: datetime) -> None:
+def _delivered(db: Database, rt: Runtime, row: OutboxRow, outcome: str, now: datetime) -> None:
     """In the transaction that marks the row: sent → the volunteer hears it arrived;
     unreachable (403) → the coordinators at once, and the volunteer hears who follows up."""
     sig = signals.get(db, row.signal_id) if row.signal_id else None
@@ -301,170 +310,8 @@ def _delivered(db, rt, row: OutboxRow, outcome: str, now: datetime) -> None:
 
 
 @on_settle("signal_reminder")
-def _reminder_delivered(db, rt, row: OutboxRow, outcome: str, now: datetime) -> None:
+def _reminder_delivered(db: Database, rt: Runtime, row: OutboxRow, outcome: str, now: datetime) -> None:
     sig = signals.get(db, row.signal_id) if row.signal_id else None
     if outcome == "unreachable" and sig is not None and sig.status in NEXT \
             and not signals.has_event(db, sig.id, "fallback"):
         fallback(db, sig, now, tell_volunteer=True)
-
-
-# ---- escalation -------------------------------------------------------------------------
-
-@task_handler(ESCALATE)
-async def _escalate(rt, task) -> None:
-    now = rt.clock.now()
-    await rt.store.run(escalate, task.signal_id, now)
-    rt.wake_outbox()
-
-
-def escalate(db, signal_id: int | None, now: datetime) -> bool:
-    """Still not picked up: a reminder to the contact person, counts and ages to the
-    coordinators. Nothing about what the worry is goes to a coordinator."""
-    sig = signals.get(db, signal_id) if signal_id else None
-    if sig is None or sig.status != "open":
-        return False
-    with db.atomic():
-        signals.add_event(db, sig.id, "escalated", None, now)
-        professional = users.get(db, sig.professional_id) if sig.professional_id else None
-        volunteer = users.get(db, sig.volunteer_id)
-        if professional is not None:
-            locale = professional.language
-            text = render("signalen.p_herinnering", locale, voornaam=first_name(volunteer),
-                          niveau=sig.level, leeftijd=age_text(sig.created_at, now, locale))
-            outbox.enqueue(db, professional.id, "signal_reminder", text, now,
-                           buttons=professional_buttons(db, sig, locale), recipient_id=professional.id,
-                           about_id=sig.volunteer_id, signal_id=sig.id)
-        waiting = signals.open_for_professional(db, sig.professional_id) if professional else [sig]
-        waiting = [s for s in waiting if s.status == "open"] or [sig]
-        oldest = min(s.created_at for s in waiting)
-        for coordinator in users.by_role(db, "coordinator"):
-            text = render("signalen.c_escalatie", coordinator.language, contact=first_name(professional),
-                          aantal=len(waiting), leeftijd=age_text(oldest, now, coordinator.language))
-            outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
-                           recipient_id=coordinator.id, signal_id=sig.id)
-    log.info("signal escalated id=%s level=%s", sig.id, sig.level)
-    return True
-
-
-@on_repeated_failure(ESCALATE)
-def _escalation_keeps_failing(db, task, now: datetime) -> None:
-    """The escalation itself keeps raising (it is still retried): the coordinators hear
-    that a worry waits, by its number only, so a person looks at it."""
-    for coordinator in users.by_role(db, "coordinator"):
-        text = render("signalen.c_escalatie_mislukt", coordinator.language, nummer=task.signal_id)
-        outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
-                       recipient_id=coordinator.id, signal_id=task.signal_id)
-    log.warning("signal escalation failing id=%s task=%s", task.signal_id, task.id)
-
-
-# ---- the weekly digest of *aandachtspunten* -------------------------------------------
-
-def next_monday_morning(now: datetime, tz: str) -> datetime:
-    local = now.astimezone(ZoneInfo(tz))
-    days = (7 - local.weekday()) % 7 or 7
-    return (local + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
-
-
-def set_digest(db, professional_id: int, wanted: bool, now: datetime, tz: str) -> None:
-    with db.atomic():
-        users.set_wants_digest(db, professional_id, wanted)
-        tasks.cancel_for_user(db, professional_id, DIGEST)
-        if wanted:
-            tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional_id,
-                           payload={"tz": tz}, now=now)
-
-
-@task_handler(DIGEST)
-async def _digest(rt, task) -> None:
-    await rt.store.run(send_digest, task.user_id, rt.clock.now(), rt.settings.timezone)
-    rt.wake_outbox()
-
-
-def send_digest(db, professional_id: int | None, now: datetime, tz: str) -> int:
-    professional = users.get(db, professional_id) if professional_id else None
-    if professional is None or not professional.wants_digest:
-        return 0
-    with db.atomic():
-        points = signals.digest_points(db, professional.id, now - timedelta(days=7))
-        locale = professional.language
-        if points:
-            rows = [{"datum": local_date(p.created_at, tz),
-                     "voornaam": first_name(users.get(db, p.volunteer_id)),
-                     "alias": alias_of(db, p.resident_id, locale),
-                     "categorieen": category_labels(p.categories, locale)} for p in points]
-            outbox.enqueue(db, professional.id, "signal_digest",
-                           render("signalen.weekoverzicht", locale, aandachtspunten=rows), now,
-                           recipient_id=professional.id)
-        tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional.id,
-                       payload={"tz": tz}, now=now)
-    log.info("digest user=%s points=%s", professional.id, len(points))
-    return len(points)
-
-
-# ---- crisis words: pass it on now? (asked by bot/signals/detection.py) ------------------------
-
-CONFIRM = "crisis_confirm"
-
-
-def ask_confirm(db, user_id: int, now: datetime, minutes: float, categories: list[str],
-                resident_id: int | None, tz: str) -> int:
-    """The open question is a due task: unanswered when it falls due, the worry goes on."""
-    return tasks.schedule(db, CONFIRM, now + timedelta(minutes=minutes), user_id=user_id,
-                          payload={"categories": categories, "resident": resident_id, "tz": tz},
-                          now=now)
-
-
-def pending_confirm(db, user_id: int) -> int | None:
-    found = tasks.pending_for_user(db, user_id, CONFIRM)
-    return found[0].id if found else None
-
-
-def _take_confirm(db, task_id: int, user_id: int | None = None):
-    """The pending question with this id (and owner), or None once it was answered or sent."""
-    row = db.execute("SELECT user_id, status, payload FROM due_tasks WHERE id = ? AND kind = ?",
-                     [task_id, CONFIRM]).fetchone()
-    if row is None or (user_id is not None and row[0] != user_id):
-        return None, "gone"
-    if row[1] != "pending":
-        return None, "answered" if row[1] == "answered" else "already"
-    return (row[0], json.loads(row[2])), "pending"
-
-
-def answer_confirm(db, task_id: int, user_id: int, yes: bool, now: datetime) -> str:
-    """Ja → urgent now; Nee, het is anders → nothing recorded. One transaction with the
-    task, so an answer and the timeout can never both send it."""
-    with db.atomic():
-        taken, state = _take_confirm(db, task_id, user_id)
-        if taken is None:
-            return state
-        _, payload = taken
-        tasks.finish(db, task_id, now, status="answered")
-        if not yes:
-            log.info("crisis question user=%s answer=no", user_id)
-            return "dropped"
-        send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
-                    resident_id=payload.get("resident"), flow_run=f"k{task_id}")
-        log.info("crisis question user=%s answer=yes", user_id)
-        return "sent"
-
-
-def confirm_timed_out(db, task_id: int, now: datetime) -> bool:
-    """No answer in time: it goes on as urgent, marked as not confirmed; she is told."""
-    with db.atomic():
-        taken, _ = _take_confirm(db, task_id)
-        if taken is None:
-            return False
-        user_id, payload = taken
-        tasks.finish(db, task_id, now)
-        signal_id = send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
-                                resident_id=payload.get("resident"), flow_run=f"k{task_id}",
-                                unconfirmed=True)
-        tell_volunteer(db, signals.get(db, signal_id), "signalen.v_onbevestigd", now)
-    log.info("crisis question timed out user=%s signal=%s", user_id, signal_id)
-    return True
-
-
-@task_handler(CONFIRM)
-async def _confirm_due(rt, task) -> None:
-    await rt.store.run(confirm_timed_out, task.id, rt.clock.now())
-    rt.wake_outbox()

@@ -6,10 +6,13 @@ checked again when pressed (it may have been used or expired in between).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from bot.transport.menus import set_menu
+from sqlite_utils import Database
+
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn
+from bot.transport.menus import set_menu
 from dialogues.model import Button
 from storage import invites, users
 from storage.invites import Invite, InviteProblem
@@ -62,7 +65,7 @@ async def consent(turn: Turn) -> None:
     await set_menu(turn.rt.bot, turn.rt.content, turn.chat_id, outcome.role, outcome.language)
 
 
-def _join(db, code: str, user_id: int, first_name: str, language: str, now):
+def _join(db: Database, code: str, user_id: int, first_name: str, language: str, now: datetime):
     """Check the code again and create the user, atomically: a code works exactly once."""
     with db.atomic():
         checked = invites.check(db, code, now)
@@ -81,7 +84,7 @@ class _AlreadyUsed(Exception):
     pass
 
 
-def _join_once(db, *args):
+def _join_once(db: Database, *args):
     try:
         return _join(db, *args)
     except _AlreadyUsed:

@@ -25,7 +25,7 @@ async def volunteer_page(turn: Turn, prefix: str, offset: int, template: str, ed
     if not found and offset == 0:
         await turn.say("coordinator.geen_vrijwilligers", edit=edit)
         return
-    rows = []
+    rows: list[tuple[Button, ...]] = []
     for person in found[:PAGE]:
         label = short_name(person.first_name) if person.linked else \
             turn.text("coordinator.knop_zonder_contact", voornaam=short_name(person.first_name))

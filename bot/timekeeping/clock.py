@@ -6,8 +6,10 @@ sandbox (`clock +2d`) can move time forward and see reminders and escalations at
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from bot.timekeeping.local import next_weekday_at
 
 
 class Clock(Protocol):
@@ -18,7 +20,7 @@ class SystemClock:
     """Real time, in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class OffsetClock:
@@ -29,7 +31,7 @@ class OffsetClock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
+        return datetime.now(UTC) + self._offset
 
     def advance(self, delta: timedelta) -> None:
         if delta < timedelta(0):
@@ -68,11 +70,4 @@ def parse_weekday_time(text: str) -> tuple[int, int, int]:
 
 def until_next(now: datetime, weekday: int, hour: int, minute: int, tz: str) -> timedelta:
     """How far to move forward to reach the next `weekday` hour:minute in timezone `tz`."""
-    from zoneinfo import ZoneInfo
-    local = now.astimezone(ZoneInfo(tz))
-    for days in range(8):
-        day = (local + timedelta(days=days)).date()
-        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(tz))
-        if candidate > now and candidate.weekday() == weekday:
-            return candidate - now
-    raise AssertionError("a week always holds the weekday")
+    return next_weekday_at(now, weekday, hour, tz, minute) - now

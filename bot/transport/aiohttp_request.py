@@ -7,8 +7,6 @@ class only maps transport failures: timeouts -> TimedOut, connection errors -> N
 """
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
@@ -64,7 +62,7 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(method, url, timeout=timeout,
                                              **_body(request_data, files)) as response:
                 return response.status, await response.read()
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as error:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error

@@ -1,6 +1,8 @@
 """The Bot API transport and update processor named by the settings, for ApplicationBuilder."""
 from __future__ import annotations
 
+from typing import Any
+
 from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -10,7 +12,7 @@ from bot.transport.per_chat import PerChatUpdateProcessor
 TRANSPORTS = ("aiohttp", "httpx")
 
 
-def make_request(transport: str, **timeouts: float) -> BaseRequest:
+def make_request(transport: str, **timeouts: Any) -> BaseRequest:
     """One request object; getUpdates gets its own so a long poll never takes a call's slot."""
     if transport == "aiohttp":
         return AiohttpRequest(**timeouts)

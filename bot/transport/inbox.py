@@ -17,16 +17,22 @@ loop marks it right after the turn.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import time
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
+from bot.transport.sender import flood_wait
 from storage import inbox
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10           # seconds Telegram holds a getUpdates open when nothing comes
@@ -42,7 +48,7 @@ def backoff(failures: int) -> float:
 class Poller:
     """The fetch-store-handle loop as one asyncio task."""
 
-    def __init__(self, app, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> None:
+    def __init__(self, app: Application, rt: Runtime, poll_timeout: int = POLL_TIMEOUT) -> None:
         self.app = app
         self.rt = rt
         self.poll_timeout = poll_timeout
@@ -90,7 +96,7 @@ class Poller:
             try:
                 updates = await self._fetch()
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(flood_wait(exc))
                 continue
             except (NetworkError, Conflict) as exc:   # TimedOut is a NetworkError
                 failures += 1
@@ -154,7 +160,10 @@ class Poller:
             update = self._decode(stored)
             job = asyncio.create_task(processor.process_update(update, self._handle(stored, update)))
             self._inflight[stored.update_id] = job
-            job.add_done_callback(lambda _job, uid=stored.update_id: self._inflight.pop(uid, None))
+            job.add_done_callback(functools.partial(self._forget, stored.update_id))
+
+    def _forget(self, update_id: int, _job: asyncio.Task) -> None:
+        self._inflight.pop(update_id, None)
 
     def _decode(self, stored: inbox.Stored) -> Update | None:
         try:
@@ -194,8 +203,3 @@ class Poller:
         self._purged_at = time.monotonic()
         with suppress(sqlite3.Error):
             await self.rt.store.run(inbox.purge, self.rt.clock.now())
-
-
-def _seconds(retry_after) -> float:
-    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") \
-        else float(retry_after)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import TYPE_CHECKING
 
 from bot import lifecycle
 from bot.app import build_application
-from bot.timekeeping.clock import SystemClock
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.timekeeping.clock import SystemClock
 from content.render import default_content
 from dialogues.engine import Engine
 from storage.db import Store
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 
 def run_polling(settings: Settings, store: Store) -> None:
@@ -21,7 +25,7 @@ def run_polling(settings: Settings, store: Store) -> None:
     asyncio.run(_serve(build_application(rt), rt))
 
 
-async def _serve(app, rt: Runtime) -> None:
+async def _serve(app: Application, rt: Runtime) -> None:
     stop_signal = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

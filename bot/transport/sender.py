@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -20,6 +21,13 @@ log = logging.getLogger(__name__)
 MAX_RETRIES = 5
 NETWORK_RETRIES = 3          # then the error goes to the error handler (an apology)
 NETWORK_BACKOFF = 0.5        # seconds, doubled per retry
+
+
+def flood_wait(exc: RetryAfter) -> float:
+    """The seconds a 429 asks us to wait: a timedelta with the PTB behaviour bot/__init__.py
+    opts in to, a number without it. The one place this is converted."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def markup(buttons: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
@@ -40,8 +48,7 @@ async def with_retry(call, *args, **kwargs):
             flood_waits += 1
             if flood_waits > MAX_RETRIES:
                 raise
-            delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") \
-                else float(exc.retry_after)
+            delay = flood_wait(exc)
             log.info("flood control: waiting %.1fs (attempt %d)", delay, flood_waits)
             await asyncio.sleep(delay)
         except BadRequest:      # a NetworkError subclass in PTB, but never worth repeating

@@ -12,15 +12,9 @@ from urllib.parse import urlsplit
 
 from content.telegram_html import HtmlError, parse_html, utf16_length
 
-from .methods import (
-    ApiError,
-    Upload,
-    bad_request,
-    check_commands,
-    check_language_code,
-    check_reply_markup,
-    check_scope,
-)
+from .base import EmulatorParts
+from .methods import ApiError, Upload, bad_request
+from .shapes import check_commands, check_language_code, check_reply_markup, check_scope
 from .state import ChatRecord, MessageRecord, StoredFile, chat_json
 
 MAX_TEXT = 4096
@@ -31,8 +25,7 @@ SENDING = frozenset(
      "editMessageReplyMarkup"}
 )
 CHAT_ACTIONS = frozenset(
-    "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
-    "choose_sticker find_location record_video_note upload_video_note".split()
+    ["typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"]
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
@@ -50,7 +43,7 @@ TRIM = " \t\r\n\v\f"
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
-class BotApi:
+class BotApi(EmulatorParts):
     # -- Bot API: checks shared by methods -------------------------------------------------
 
     def _resolve_chat(self, chat_ref: int | str) -> ChatRecord:
@@ -63,9 +56,11 @@ class BotApi:
     def _reachable_chat(self, chat_ref: int | str) -> ChatRecord:
         chat = self._resolve_chat(chat_ref)
         if chat.type == "private":
-            if chat.user.blocked:
+            user = chat.user
+            assert user is not None  # a private chat always has its user
+            if user.blocked:
                 raise ApiError(403, BLOCKED)
-            if not chat.user.started:
+            if not user.started:
                 raise ApiError(403, NOT_STARTED)
         elif chat.left:
             raise ApiError(403, NOT_MEMBER)
@@ -121,7 +116,9 @@ class BotApi:
     def _reply_target(self, chat: ChatRecord, reply: dict | None) -> int | None:
         if not reply:
             return None
-        target = self._messages.get(chat.chat_id, {}).get(reply.get("message_id"))
+        message_id = reply.get("message_id")
+        target = (self._messages.get(chat.chat_id, {}).get(message_id)
+                  if isinstance(message_id, int) else None)
         if target is None or target.deleted:
             if reply.get("allow_sending_without_reply"):
                 return None

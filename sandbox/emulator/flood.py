@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 __all__ = ["FloodControl", "FloodPolicy", "TokenBucket"]
 
@@ -33,7 +34,7 @@ class FloodPolicy:
     per_group_rate: float = 20 / 60
     per_group_burst: int = 20
 
-    def changed(self, **changes: object) -> FloodPolicy:
+    def changed(self, **changes: Any) -> FloodPolicy:
         """A copy with `changes`; unknown names raise TypeError (a typo must not pass)."""
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known

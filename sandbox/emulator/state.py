@@ -16,6 +16,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from content.telegram_html import utf16_length
 
@@ -222,7 +223,7 @@ def my_chat_member_json(
     """What Telegram sends when a user blocks ("kicked") or unblocks ("member") the bot."""
 
     def member(status: str) -> dict:
-        body = {"user": bot, "status": status}
+        body: dict[str, Any] = {"user": bot, "status": status}
         if status == "kicked":
             body["until_date"] = 0
         return body

@@ -9,8 +9,8 @@ import logging
 
 from aiohttp import web
 
-from sandbox.emulator.control import ControlError
 from sandbox.demo import persona_id
+from sandbox.emulator.control import ControlError
 from sandbox.web.views import fingerprint, message_view
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ text. Only the tags below can come out, and links only with a safe scheme::
 from __future__ import annotations
 
 import html
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 _TAGS = {
@@ -81,7 +82,7 @@ def _tags_for(entity: dict, part: str) -> tuple[str, str] | None:
     return _TAGS.get(kind)
 
 
-def safe_url(url: str | None) -> bool:
+def safe_url(url: str | None) -> TypeGuard[str]:
     if not url:
         return False
     try:

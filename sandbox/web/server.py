@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from sandbox.emulator.control import ControlError
 from sandbox.demo import persona_id
+from sandbox.emulator.control import ControlError
+from sandbox.script import BLOCK, LINE, read_script
 from sandbox.web.live import LiveFeed, menu_of
 from sandbox.web.replay import Replay, find_script, list_scripts, scenario_dirs
 from sandbox.web.views import clock_view, message_view, persona_view
-from sandbox.script import BLOCK, LINE, read_script
 from storage import users
 
 log = logging.getLogger(__name__)

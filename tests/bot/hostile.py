@@ -7,8 +7,8 @@ import itertools
 import time
 
 from sandbox.emulator.server import _Query
-from sandbox.session import Sandbox
 from sandbox.emulator.state import callback_query_json, chat_json, user_json
+from sandbox.session import Sandbox
 
 _ids = itertools.count(500_000)
 

@@ -3,12 +3,12 @@ no rule without a handler."""
 from __future__ import annotations
 
 import bot.features  # noqa: F401  (registers every command and button)
-from bot.routing import access
 from bot.flows.effects import APPLIERS
+from bot.routing import access
 from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from dialogues.effects import EFFECT_KINDS
 
-# Handler keys that are not commands a user types (e.g. "#text": free text outside a flow).
+# Handler keys that are not commands a user types (none today; free text has no handler key).
 NOT_COMMANDS = {key for key in COMMAND_HANDLERS if not key.startswith("/")}
 
 

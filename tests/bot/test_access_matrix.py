@@ -77,7 +77,7 @@ def parse(table: str, columns: int) -> list[tuple[list[str], dict[str, bool]]]:
         cells = line.split()
         keys, marks = cells[:-len(ROLES)], cells[-len(ROLES):]
         assert len(keys) == columns and all(m in "y-" for m in marks), line
-        rows.append((keys, {role: mark == "y" for role, mark in zip(ROLES, marks)}))
+        rows.append((keys, {role: mark == "y" for role, mark in zip(ROLES, marks, strict=False)}))
     return rows
 
 

@@ -8,7 +8,7 @@ Real SQLite file and the real outbox worker pass; the Bot is a recorder that can
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from telegram.error import BadRequest
@@ -58,7 +58,7 @@ async def rt(tmp_path):
 
 
 def seed(db, with_progress_message: bool) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     users.create(db, CORA, "coordinator", "Cora", "nl", now)
     for user_id, name in ((VERA, "Vera"), (WIM, "Wim")):
         users.create(db, user_id, "volunteer", name, "nl", now)

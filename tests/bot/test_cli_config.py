@@ -3,7 +3,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import config
@@ -20,7 +20,7 @@ def test_invite_prints_a_working_deep_link_for_the_first_coordinator(tmp_path):
                          capture_output=True, text=True, check=True).stdout.strip()
     match = re.fullmatch(r"https://t\.me/gemeente_bot\?start=([A-Za-z0-9_-]{1,64})", out)
     assert match, out
-    checked = invites.check(open_db(tmp_path / "o.db"), match[1], datetime.now(timezone.utc))
+    checked = invites.check(open_db(tmp_path / "o.db"), match[1], datetime.now(UTC))
     assert isinstance(checked, invites.Invite) and checked.role == "coordinator"
 
 

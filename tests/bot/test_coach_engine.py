@@ -1,5 +1,6 @@
 """Reflections through the engine against a real database: the context comes from
-bot/flows/facts.py and the effects are applied by bot/flows/effects.py, as in the bot, without Telegram.
+bot/flows/facts.py and the effects are applied by bot/flows/effects.py, as in the bot, without
+Telegram.
 
     .venv/bin/python -m pytest tests/bot/test_coach_engine.py -q
 """
@@ -10,8 +11,7 @@ from datetime import timedelta
 import pytest
 
 import bot.features  # noqa: F401  (registers the effect appliers)
-from bot.flows import effects
-from bot.flows import facts
+from bot.flows import effects, facts
 from content.render import Content
 from dialogues.engine import Engine
 from dialogues.model import Context, Input

@@ -42,7 +42,7 @@ async def test_search_never_shows_another_volunteers_words(sandbox):
 
 
 def add_visits(db, user_id: int, now, energies: list[int]) -> None:
-    for days_ago, energy in zip(range(7 * len(energies), 0, -7), energies):
+    for days_ago, energy in zip(range(7 * len(energies), 0, -7), energies, strict=False):
         journal.add(db, user_id, "reflectie", now - timedelta(days=days_ago), resident_id=None,
                     complete=True, energy=energy, answers={"energie": energy}, texts=[])
 
@@ -86,7 +86,7 @@ async def test_ending_a_contact_tells_the_professional_through_an_open_signal(sa
                               [VERA]).fetchone()
         kinds = [r[0] for r in db.execute("SELECT kind FROM journal_entries WHERE user_id = ?",
                                           [VERA])]
-        return [dict(zip(cols, s)) for s in signal], events, resident, kinds
+        return [dict(zip(cols, s, strict=False)) for s in signal], events, resident, kinds
     signals, events, resident, kinds = await sandbox.rt.store.run(rows)
     assert len(signals) == 1
     signal = signals[0]

@@ -6,17 +6,17 @@ Real SQLite file (the demo organisation: vera linked to pim), the real signal se
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.signals import service
+from bot.signals import crisis as service
 from sandbox import demo
 from storage import signals
 from storage.db import open_db
 
 VERA = demo.persona_id("vera")
-NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=15)
 
 

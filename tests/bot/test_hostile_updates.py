@@ -9,18 +9,18 @@ presses on messages Telegram no longer has, from seeded and unknown personas.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
-from bot.routing.access import COMMANDS
 from bot.config import Settings
+from bot.routing.access import COMMANDS
 from sandbox.demo import persona_id
 from sandbox.emulator.flood import FloodPolicy
 from sandbox.session import Sandbox
@@ -91,10 +91,8 @@ async def act(sandbox: Sandbox, kind: str, persona: str, what) -> None:
         await sandbox.wait_idle()
     elif kind == "press":
         if sandbox.newest_with_buttons(user_id) is not None:
-            try:
+            with contextlib.suppress(LookupError):   # fewer buttons: nothing was pressed
                 await sandbox.press(persona, f"#{what}")
-            except LookupError:
-                pass   # fewer buttons than that: nothing was pressed
     else:
         await forged_press(sandbox, user_id, what)
 

@@ -111,7 +111,7 @@ async def test_after_a_crash_mid_request_a_row_goes_once_more_and_never_a_third_
         with db.atomic():                  # one transaction: the worker never sees them at 0
             rows = [outbox.enqueue(db, PIM, "test_note", text, now, recipient_id=PIM)
                     for text in ("Misschien al een keer", "Misschien al twee keer")]
-            for row_id, count in zip(rows, (1, 2)):
+            for row_id, count in zip(rows, (1, 2), strict=False):
                 db.execute("UPDATE outbox SET maybe_sent = ? WHERE id = ?", [count, row_id])
         return rows[0], rows[1]
     once, twice = await sandbox.rt.store.run(as_after_a_crash)

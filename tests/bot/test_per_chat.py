@@ -10,8 +10,8 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from sandbox.emulator.server import Emulator
 from bot.transport.per_chat import PerChatUpdateProcessor, chat_key
+from sandbox.emulator.server import Emulator
 
 CHATS = range(2001, 2007)
 PER_CHAT = 15
@@ -105,8 +105,8 @@ async def test_a_slow_chat_does_not_hold_up_another(emu: Emulator) -> None:
 
 
 async def test_429_for_one_volunteer_does_not_delay_another(sandbox) -> None:
-    """The real Omzien bot: vera's reply meets flood control and waits it out (bot/transport/sender.py);
-    wim, writing meanwhile, gets his reply before hers."""
+    """The real Omzien bot: vera's reply meets flood control and waits it out
+    (bot/transport/sender.py); wim, writing meanwhile, gets his reply before hers."""
     emu = sandbox.emulator
     vera, wim = 1003, 1004
     emu.force_429(1, retry_after=3)

@@ -6,19 +6,19 @@ press a signal's buttons, and that a committed signal is delivered after a crash
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import bot.features  # noqa: F401  (registers the effects and handlers)
-from bot.flows import effects
 from bot.config import Settings
+from bot.flows import effects
+from dialogues.model import Effect
 from sandbox import demo
 from sandbox.emulator.flood import FloodPolicy
 from sandbox.script import plain, run_script
 from sandbox.session import Sandbox
-from dialogues.model import Effect
 from storage import outbox, residents, signals, users
 from storage.db import open_db
 
@@ -159,7 +159,7 @@ async def test_a_committed_signal_is_delivered_after_a_restart(tmp_path):
     """The signal, its event and the outbox row were committed, and then the bot died
     before its worker sent anything: the next start delivers it."""
     path = tmp_path / "crash.db"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = open_db(path)
     demo.seed(db, now)
     resident = residents.active(db, VERA)[0].id

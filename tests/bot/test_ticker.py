@@ -12,12 +12,13 @@ from datetime import timedelta
 import pytest
 
 import bot.features  # noqa: F401  (registers the task handlers and recurring chains)
-from bot.signals import service as bot_signals
-from bot.delivery import ticker
-from bot.timekeeping.clock import OffsetClock
 from bot.config import Settings
-from bot.team.coordinator import MILESTONE_TASK
+from bot.delivery import ticker
 from bot.runtime import Runtime
+from bot.signals import escalation
+from bot.signals import service as bot_signals
+from bot.team.coordinator import MILESTONE_TASK
+from bot.timekeeping.clock import OffsetClock
 from content.render import default_content
 from storage import links, signals, tasks, users
 from storage.db import Store
@@ -102,7 +103,7 @@ async def test_an_escalation_that_keeps_failing_brings_the_coordinators_a_notice
 
     def broken(db, signal_id, now):
         raise OSError("disk trouble")
-    monkeypatch.setattr(bot_signals, "escalate", broken)
+    monkeypatch.setattr(escalation, "escalate", broken)
 
     for failure in range(1, ticker.NOTICE_AFTER + 2):
         await ticker.run_due_tasks(rt)

@@ -126,7 +126,7 @@ async def test_the_chat_interval_still_holds_and_the_worker_wakes_when_it_ends(r
     await wait_for_sent(rt, 3)
     await stop(task)
     assert [text for _, _, text in rt.bot.sent] == ["een", "twee", "drie"]
-    gaps = [b[0] - a[0] for a, b in zip(rt.bot.sent, rt.bot.sent[1:])]
+    gaps = [b[0] - a[0] for a, b in zip(rt.bot.sent, rt.bot.sent[1:], strict=False)]
     assert all(0.28 < gap < 0.8 for gap in gaps), gaps
 
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from sandbox.script import plain
 from content.render import Content
+from sandbox.script import plain
 from storage import journal, team, users
 
 VERA = 1003

@@ -1,7 +1,7 @@
 """add_working_days: Monday to Friday in Europe/Amsterdam, the same local time of day."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,14 +32,14 @@ def test_add_working_days_skips_weekends(start, days, expected):
 def test_the_local_time_survives_a_clock_change():
     # 2026-03-27 is a Friday; summer time starts on Sunday 29 March.
     friday = local(2026, 3, 27, 16)
-    due = add_working_days(friday.astimezone(timezone.utc), 2, "Europe/Amsterdam")
+    due = add_working_days(friday.astimezone(UTC), 2, "Europe/Amsterdam")
     assert due == local(2026, 3, 31, 16)
     assert due.utcoffset().total_seconds() == 7200
 
 
 def test_utc_input_is_read_in_the_given_zone():
     # Friday 23:30 UTC is already Saturday in Amsterdam: the count starts on Monday.
-    late_friday = datetime(2026, 1, 9, 23, 30, tzinfo=timezone.utc)
+    late_friday = datetime(2026, 1, 9, 23, 30, tzinfo=UTC)
     assert add_working_days(late_friday, 2, AMS) == local(2026, 1, 14, 0)
 
 
@@ -61,7 +61,7 @@ def test_a_worry_on_christmas_eve_escalates_after_two_working_days(db):
     """The escalation task deliver_new schedules for a level-2 signal skips the holidays."""
     from bot.signals import service as bot_signals
     from storage import links, signals, users
-    christmas_eve = local(2026, 12, 24, 10).astimezone(timezone.utc)
+    christmas_eve = local(2026, 12, 24, 10).astimezone(UTC)
     with db.atomic():
         users.create(db, 2, "professional", "Pim", "nl", christmas_eve)
         users.create(db, 3, "volunteer", "Vera", "nl", christmas_eve)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from dialogues.engine import Engine
 from dialogues.flow import Flow, FlowError, InputSpec, load_flow
 from dialogues.model import Context, Conversation, Input, Reply, StepResult
 
-NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 
 TEST_TEMPLATES_NL = """\
 kleur: "Welke kleur?"
@@ -389,7 +389,7 @@ def test_a_typed_word_counts_only_when_it_starts_exactly_one_label():
         {"id": "ja", "label": "Ja 🙂"}, {"id": "af", "label": "Nee, afgezegd"},
         {"id": "later", "label": "Nee, later"}))
     content = LabelsAsWritten()
-    moment = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    moment = datetime(2026, 12, 2, tzinfo=UTC)
     conv = Conversation("f", "s", "i", 1, {}, {}, moment, moment)
     pick = lambda text: inputs.typed_button(spec, text, ctx(), conv, content)  # noqa: E731
     assert pick("ja") == "ja"

@@ -1,12 +1,12 @@
 """Regressions: the engine stays calm when the world changed under a saved conversation,
 and a skipped question leaves nothing behind."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from content.render import Content
 from dialogues.engine import Engine
 from dialogues.model import Context, Conversation, Input
 
-NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 CTX = Context("nl", NOW, {"voornaam": "Vera", "contact": "Pim"},
               {"residents": [{"id": 1, "alias": "mevrouw L"}], "has_professional": True})
 ENGINE = Engine(Content())

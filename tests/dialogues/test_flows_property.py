@@ -14,7 +14,7 @@ anything (empty, emoji, markup, more than 600 characters), sends media and comma
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import yaml
@@ -27,7 +27,7 @@ from dialogues.engine import Engine
 from dialogues.flow import Flow, load_flows
 from dialogues.model import Context, Conversation, Input, StepResult
 
-NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 SAMPLE = yaml.safe_load((CONTENT_ROOT / "sample.yaml").read_text(encoding="utf-8"))
 FLOWS = load_flows()
 ENGINE = Engine(Content(), FLOWS)

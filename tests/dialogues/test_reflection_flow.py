@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +21,7 @@ from dialogues.engine import Engine
 from dialogues.model import Context, Effect, Input, StepResult
 from dialogues.prepare import RECENT_WINDOW, pick_questions
 
-NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 ALIAS = "mevrouw L"
 OPEN_STEP = {"id": 7, "text": "Samen een foto bekijken"}
 

@@ -2,7 +2,7 @@
 propose, which questions follow from it, and what the `signal` effect carries."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from dialogues.engine import Engine
 from dialogues.model import Context, Input
 from dialogues.signal_levels import final_level, proposed_level
 
-NOW = datetime(2026, 1, 5, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 FACTS = {"residents": [{"id": 1, "alias": "mevrouw L"}], "has_professional": True,
          "share_digest": False}
 

@@ -11,7 +11,7 @@ Actions: PASS; DROP (close the connection after the emulator answered); ("hold",
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from aiohttp import ClientSession, web

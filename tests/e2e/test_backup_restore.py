@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-from subprocess import PIPE
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 

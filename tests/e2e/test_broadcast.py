@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -87,7 +87,7 @@ def _seed_broadcast(db_path: Path, count: int) -> list[int]:
     """cora and `count` volunteers, and a confirmed appreciation to all of them, written
     by the same effect the /waardering flow uses."""
     from bot.appreciation import broadcast
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = open_db(db_path)
     try:
         users.create(db, CORA, "coordinator", "Cora", "nl", now)

@@ -15,7 +15,7 @@ import asyncio
 import errno
 import subprocess
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def small_tmpfs(tmp_path):
                           capture_output=True, text=True)
     if done.returncode != 0:
         reason = f"cannot mount a tmpfs (root needed): {done.stderr.strip()}"
-        warnings.warn(f"NOT TESTED: the full-disk outbox test: {reason}")
+        warnings.warn(f"NOT TESTED: the full-disk outbox test: {reason}", stacklevel=2)
         pytest.skip(reason)
     try:
         yield mount_dir
@@ -51,7 +51,7 @@ def seed_urgent_worry(db_path: Path) -> int:
     """vera's urgent worry about mevrouw L, written the way the zorg flow's effect does:
     the signal, its outbox row to pim and the escalation task, in one transaction."""
     seed(db_path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = open_db(db_path)
     try:
         with db.atomic():

@@ -10,7 +10,7 @@ import os
 import re
 import signal
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ WAIT = 20.0    # seconds; generous, only ever reached when something is broken
 
 def seed(db_path: Path) -> None:
     """vera (volunteer, visits mevrouw L) linked to pim, before any bot process runs."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = open_db(db_path)
     try:
         with db.atomic():
@@ -219,7 +219,7 @@ async def test_a_flow_survives_sigkill_and_the_old_buttons_still_work(bots):
         emu.press(VERA, last.message_id, button=choice)
         previous = last.message_id
         done = await bots.until(
-            lambda: newest_question(emu, previous) or [
+            lambda previous=previous: newest_question(emu, previous) or [
                 m for m in emu.messages(VERA)
                 if m.message_id > previous and "Alles staat in je dagboek" in (m.text or "")],
             f"what follows {labels}")

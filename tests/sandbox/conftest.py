@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sandbox.emulator.server import Emulator
 from sandbox.emulator.flood import FloodPolicy
+from sandbox.emulator.server import Emulator
 
 TOKEN = "123456:TEST"
 VERA, WIM, NEWBIE = 1001, 1002, 1003

@@ -8,8 +8,8 @@ import json
 import aiohttp
 import pytest
 
-from sandbox.emulator.server import Emulator, EmulatorError
 from sandbox.emulator.flood import FloodPolicy
+from sandbox.emulator.server import Emulator, EmulatorError
 
 from .conftest import NEWBIE, TOKEN, VERA, WIM, BotApi, FakeClock
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.emulator.server import Emulator
 from sandbox.emulator.methods import METHODS, ApiError, coerce_params, find_method
+from sandbox.emulator.server import Emulator
 
 API_JSON = Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api" / "api.json"
 
@@ -41,7 +41,7 @@ def _fields(official: dict, method: str) -> dict[str, dict]:
 
 
 def test_every_method_we_use_is_covered() -> None:
-    assert REQUIRED_METHODS <= set(METHODS)
+    assert set(METHODS) >= REQUIRED_METHODS
 
 
 def test_every_method_in_the_table_has_a_handler() -> None:

@@ -11,9 +11,9 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from sandbox.emulator.server import Emulator
 from bot.transport.aiohttp_request import AiohttpRequest
 from bot.transport.factory import make_request
+from sandbox.emulator.server import Emulator
 
 from .conftest import NEWBIE, TOKEN, VERA
 from .test_emulator import PNG

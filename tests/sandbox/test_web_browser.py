@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.web.server import WebSandbox
+
 from .web_browser import LAUNCH_ARGS, require_browser
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "sandbox.png"
@@ -141,6 +142,6 @@ def test_a_missing_browser_fails_in_ci_and_is_skipped_loudly_elsewhere(monkeypat
     with pytest.raises(pytest.fail.Exception, match="no Chromium found"):
         web_browser.require_browser()
     monkeypatch.setenv("CI", "false")
-    with pytest.warns(UserWarning, match="BROWSER TEST SKIPPED"):
-        with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
-            web_browser.require_browser()
+    with (pytest.warns(UserWarning, match="BROWSER TEST SKIPPED"),
+          pytest.raises(pytest.skip.Exception, match="no Chromium found")):
+        web_browser.require_browser()

@@ -8,8 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sandbox.web.render import to_html
 from content.telegram_html import parse_html
+from sandbox.web.render import to_html
 
 ALLOWED_TAG = re.compile(
     r'</?(?:b|i|u|s|code|pre|blockquote)>|<span class="(?:spoiler|command)">|</span>'
