@@ -18,7 +18,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/omzien content check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q || { status=$$?; [ $$status -ne 5 ] || \
+		echo "pytest collected no tests: that is a failure" >&2; exit $$status; }
 
 # The tests that open a database, again with every database encrypted (SQLCipher): the
 # fixtures, the sandbox and every `omzien` subprocess take OMZIEN_DB_KEY from here.
