@@ -64,8 +64,9 @@ def create(db: Database, volunteer_id: int, now: datetime, *, kind: str = "signa
            flow_run: str | None = None) -> int:
     """A new signal and its first event ('created'); call inside the caller's transaction."""
     signal_id = new_id(db.execute(
-        "INSERT INTO signals (volunteer_id, resident_id, professional_id, kind, level, categories, "
-        "note, share_note, consent, resident_knows, status, created_at, updated_at, flow_run) "
+        "INSERT INTO signals (volunteer_id, resident_id, professional_id, kind, level, "
+        "categories, note, share_note, consent, resident_knows, status, created_at, "
+        "updated_at, flow_run) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [volunteer_id, resident_id, professional_id, kind, level, json.dumps(list(categories)),
          note, int(share_note), int(consent), resident_knows, status, iso(now), iso(now),

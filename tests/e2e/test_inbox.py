@@ -26,7 +26,7 @@ def inbox_counts(db) -> tuple[int, int]:
 
 @pytest.mark.parametrize("answered_first", [0, 10])
 async def test_sigkill_after_fetching_40_updates_loses_none_and_answers_none_twice(
-        bots, answered_first):  # noqa: F811  (the fixture imported above)
+        bots, answered_first):
     # One chat at a time, so that the held answer fixes the moment of the kill exactly
     # (right after the fetch, or after ten answers); chats in parallel are tested elsewhere.
     one_chat_at_a_time = {"OMZIEN_CONCURRENT_CHATS": "1"}
@@ -61,7 +61,7 @@ async def test_sigkill_after_fetching_40_updates_loses_none_and_answers_none_twi
     assert bodies == 0
 
 
-async def test_a_bot_api_that_answers_502_at_start_up_is_waited_for(bots):  # noqa: F811
+async def test_a_bot_api_that_answers_502_at_start_up_is_waited_for(bots):
     emu = bots.emu
     emu.faults.fail(status=502, count=3)      # getMe three times: about three seconds
     proc = bots.start()
@@ -79,7 +79,7 @@ async def test_a_bot_api_that_answers_502_at_start_up_is_waited_for(bots):  # no
     assert emu.token not in logged
 
 
-async def test_sigterm_stops_the_bot_cleanly(bots):  # noqa: F811
+async def test_sigterm_stops_the_bot_cleanly(bots):
     """Our own lifecycle (not run_polling) still ends on SIGTERM: exit 0, nothing logged
     as an error while the poller, the outbox worker and PTB are stopped in turn."""
     emu = bots.emu

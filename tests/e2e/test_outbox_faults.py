@@ -151,8 +151,8 @@ async def test_lost_answers_never_give_more_than_two_copies_and_none_go_missing(
     bots = BotProcesses(emulator, db_path, tmp_path)
     try:
         bots.start(base_url=proxy.base_url)
-        settled = lambda: all(s != "pending" for _, s, _ in  # noqa: E731
-                              read_db(db_path, outbox_rows, "appreciation"))
+        def settled() -> bool:
+            return all(s != "pending" for _, s, _ in read_db(db_path, outbox_rows, "appreciation"))
         await bots.until(lambda: settled() or None, "every appreciation to be settled", timeout=60)
         await asyncio.sleep(SETTLE)          # room for a third copy, if the bot would send one
 
