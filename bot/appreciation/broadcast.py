@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot.flows.effects import applies
 from bot.delivery.outbox import after_delivery, delivers, on_settle, send_plain
+from bot.flows.effects import applies
 from bot.runtime import Runtime
 from content.appreciation import render_appreciation
 from content.render import default_content
@@ -144,7 +144,8 @@ def write_report(db, content, broadcast_id: int, now: datetime) -> bool:
                           aangekomen=counts.get("sent", 0), totaal=found.total,
                           niet_bereikt=len(names), namen=", ".join(names[:MAX_NAMES]),
                           meer=max(0, len(names) - MAX_NAMES))
-    outbox.enqueue(db, found.progress_chat_id, REPORT_KIND, text, now, recipient_id=coordinator.id,
+    chat_id = found.progress_chat_id if found.progress_chat_id is not None else coordinator.id
+    outbox.enqueue(db, chat_id, REPORT_KIND, text, now, recipient_id=coordinator.id,
                    broadcast_id=broadcast_id)
     log.info("broadcast reported id=%s", broadcast_id)
     return True

@@ -33,6 +33,7 @@ Hooks per row kind:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -354,10 +355,8 @@ async def _sleep_until_due(worker: Worker) -> None:
     written by another process)."""
     rt = worker.rt
     assert rt.outbox_wakeup is not None
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(rt.outbox_wakeup.wait(), timeout=await next_wait(worker))
-    except asyncio.TimeoutError:
-        pass
 
 
 async def next_wait(worker: Worker) -> float:
@@ -382,7 +381,5 @@ async def stop_worker(app) -> None:
     task = app.bot_data.pop("outbox_task", None)
     if task is not None:
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from bot.coach import charts
+from bot.delivery.ticker import recurring, task_handler
 from bot.rhythm import timing
 from bot.routing.registry import button, command
-from bot.transport.sender import with_retry
-from bot.delivery.ticker import recurring, task_handler
 from bot.routing.turn import Turn
 from bot.team.pages import number, short_name, volunteer_page
+from bot.transport.sender import with_retry
 from dialogues.model import Button
 from storage import links, outbox, tasks, team
 
