@@ -28,6 +28,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from bot.delivery.outbox import after_delivery, delivers, on_settle, send_plain
 from bot.flows.effects import applies
 from bot.runtime import Runtime
+from bot.transport.sender import flood_wait
 from content.appreciation import render_appreciation
 from content.render import default_content
 from storage import broadcasts, journal, links, outbox, team, users
@@ -215,8 +216,7 @@ class Progress:
                                                    parse_mode=ParseMode.HTML)
                 break
             except RetryAfter as exc:
-                wait = exc.retry_after
-                await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+                await asyncio.sleep(flood_wait(exc))
             except BadRequest as exc:
                 if "not modified" not in str(exc):
                     log.info("broadcast progress edit refused id=%s", broadcast_id)

@@ -46,7 +46,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
-from bot.transport.sender import markup
+from bot.transport.sender import flood_wait, markup
 from dialogues.model import Button
 from dialogues.registry import Registry
 from storage import outbox, users
@@ -223,7 +223,7 @@ async def _deliver(worker: Worker, row: OutboxRow) -> str:
     try:
         message = await DELIVERERS.get(row.kind, send_plain)(rt, row, text, buttons)
     except RetryAfter as exc:
-        delay = _seconds(exc.retry_after)
+        delay = flood_wait(exc)
         gate.pause(delay)
         log.info("outbox flood control row=%s wait=%.1fs", row.id, delay)
         await _write_quietly(rt, outbox.not_sent, row.id)
@@ -258,10 +258,6 @@ def maybe_reached(exc: NetworkError) -> bool:
     if cause is None:
         return False
     return not isinstance(cause, NEVER_SENT)
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 async def _retry(rt: Runtime, row: OutboxRow, error: str, *, reached: bool) -> None:
