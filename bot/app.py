@@ -7,6 +7,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 import bot.features  # noqa: F401  (registers every command and button)
@@ -63,7 +64,8 @@ def build_application(rt: Runtime) -> Application:
     logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
     settings = rt.settings
     builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
-               .defaults(Defaults(tzinfo=ZoneInfo(settings.timezone)))
+               .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                  tzinfo=ZoneInfo(settings.timezone)))
                .updater(None)   # updates come through the inbox (bot/transport/inbox.py)
                .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown))
     if settings.base_file_url:

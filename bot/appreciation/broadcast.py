@@ -22,7 +22,6 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.delivery.outbox import after_delivery, delivers, on_settle, send_plain
@@ -206,14 +205,12 @@ class Progress:
         for _ in range(5):
             try:
                 if found.progress_message_id is None:
-                    message = await rt.bot.send_message(found.progress_chat_id, text,
-                                                        parse_mode=ParseMode.HTML)
+                    message = await rt.bot.send_message(found.progress_chat_id, text)
                     await rt.store.run(broadcasts.set_progress_message, broadcast_id,
                                        message.message_id)
                 else:
                     await rt.bot.edit_message_text(text, chat_id=found.progress_chat_id,
-                                                   message_id=found.progress_message_id,
-                                                   parse_mode=ParseMode.HTML)
+                                                   message_id=found.progress_message_id)
                 break
             except RetryAfter as exc:
                 await asyncio.sleep(flood_wait(exc))
@@ -254,8 +251,7 @@ async def _deliver_report(rt: Runtime, row: OutboxRow, text: str, buttons) -> ob
 async def _edit_into_report(rt: Runtime, row: OutboxRow, message_id: int, text: str):
     """The edited message, or None when Telegram refuses the edit (too old, deleted)."""
     try:
-        await rt.bot.edit_message_text(text, chat_id=row.chat_id, message_id=message_id,
-                                       parse_mode=ParseMode.HTML)
+        await rt.bot.edit_message_text(text, chat_id=row.chat_id, message_id=message_id)
     except BadRequest as exc:
         if "not modified" not in str(exc):
             log.info("broadcast report: progress message not editable id=%s", row.broadcast_id)

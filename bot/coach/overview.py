@@ -44,5 +44,5 @@ async def overview_picture(turn: Turn) -> None:
     caption = turn.text("overzicht.onderschrift", trend=charts.trend(visits))
     # bytes, not a BytesIO: a retry after a 429 must send the picture again, not an empty file
     await with_retry(turn.rt.bot.send_photo, turn.chat_id, photo=png,
-                     caption=caption, parse_mode="HTML")
+                     caption=caption)
     log.info("overview sent user=%s visits=%s", turn.user_id, len(visits))

@@ -42,7 +42,6 @@ from datetime import datetime, timedelta
 
 import httpx
 from sqlite_utils import Database
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
@@ -76,7 +75,7 @@ delivers = DELIVERERS.register
 
 
 async def send_plain(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
-    return await rt.bot.send_message(row.chat_id, text, parse_mode=ParseMode.HTML,
+    return await rt.bot.send_message(row.chat_id, text,
                                      reply_markup=buttons)
 
 

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from dialogues.model import Button, Reply
@@ -68,14 +67,12 @@ async def send_reply(bot, chat_id: int, reply: Reply, edit_message_id: int | Non
     if reply.edit and edit_message_id is not None:
         try:
             return await with_retry(bot.edit_message_text, chat_id=chat_id,
-                                    message_id=edit_message_id, text=reply.text,
-                                    parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                                    message_id=edit_message_id, text=reply.text, reply_markup=keyboard)
         except BadRequest as exc:
             if "not modified" in str(exc):
                 return None
             raise
-    return await with_retry(bot.send_message, chat_id=chat_id, text=reply.text,
-                            parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    return await with_retry(bot.send_message, chat_id=chat_id, text=reply.text, reply_markup=keyboard)
 
 
 async def send_replies(bot, chat_id: int, replies: Iterable[Reply],

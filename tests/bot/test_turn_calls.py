@@ -55,3 +55,15 @@ async def test_a_slow_spinner_answer_does_not_hold_up_the_next_question(sandbox)
     await emu.wait_for(lambda: sum(c.method == "sendMessage" for c in emu.calls) > sent_before,
                        timeout=1.0)
     await pressing
+
+
+async def test_every_text_goes_out_as_html_from_the_one_default(sandbox):
+    """parse_mode is set once, in the Application's Defaults (bot/app.py), not per call:
+    every text the bot sends or edits still reaches Telegram as HTML."""
+    emu = sandbox.emulator
+    await sandbox.say("vera", "/bezoek")
+    await sandbox.press("vera", "#1")
+    await sandbox.say("vera", "/help")
+    texts = [c for c in emu.calls if c.method in ("sendMessage", "editMessageText")]
+    assert len(texts) >= 3
+    assert {str(c.params.get("parse_mode")) for c in texts} == {"HTML"}
