@@ -4,6 +4,7 @@ against the configured rate (OMZIEN_OUTBOX_RATE, default 25/s). Target: at least
 
     .venv/bin/python bench/broadcast.py [COUNT]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,9 +35,16 @@ def seed(db, count: int, now) -> list[int]:
 
 def send_all(db, now) -> None:
     with db.atomic():
-        broadcast._appreciation(db, 1001, {"answers": {"bevestig": "versturen"},
-                                           "data": {"target": "a", "template": "gewoon_bedankt"},
-                                           "flow": "waardering"}, now)
+        broadcast._appreciation(
+            db,
+            1001,
+            {
+                "answers": {"bevestig": "versturen"},
+                "data": {"target": "a", "template": "gewoon_bedankt"},
+                "flow": "waardering",
+            },
+            now,
+        )
 
 
 async def main(count: int) -> int:
@@ -50,7 +58,7 @@ async def main(count: int) -> int:
             for user_id in ids:
                 emu.add_user(user_id, f"V{user_id}", started=True)
             everyone = ids + [1003, 1004]
-            await asyncio.sleep(1.0)            # let startup traffic settle
+            await asyncio.sleep(1.0)  # let startup traffic settle
             started = time.monotonic()
             await sandbox.rt.store.run(send_all, sandbox.clock.now())
             sandbox.rt.wake_outbox()
@@ -62,8 +70,10 @@ async def main(count: int) -> int:
     refused = sum(1 for c in emu.calls if c.status == 429)
     target = settings.outbox_global_rate
     share = rate / target
-    print(f"broadcast: {count} messages in {elapsed:.1f} s = {rate:.1f}/s; configured "
-          f"{target:.0f}/s -> {share:.0%} (target >= 90 %); emulator answered 429 {refused}x")
+    print(
+        f"broadcast: {count} messages in {elapsed:.1f} s = {rate:.1f}/s; configured "
+        f"{target:.0f}/s -> {share:.0%} (target >= 90 %); emulator answered 429 {refused}x"
+    )
     return 0 if share >= 0.9 else 1
 
 

@@ -5,6 +5,7 @@ sent messages, so hundreds of volunteers wait on one poller instead of polling e
 A latency is from handing the update to the emulator until the watcher sees the reply:
 it includes up to one POLL step, the same for both bots.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,7 @@ class Replies:
         self.seen = 0
         self.sent: dict[int, int] = defaultdict(int)
         self.changed: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
-        self.methods: Counter[str] = Counter()     # every Bot API call but the long poll
+        self.methods: Counter[str] = Counter()  # every Bot API call but the long poll
 
     async def watch(self) -> None:
         while True:
@@ -71,8 +72,9 @@ class Volunteer:
     """One person: in Omzien, reflections (/bezoek, then presses and short texts) over and
     over; with the echo bot, short texts."""
 
-    def __init__(self, control: Control, replies: Replies, chat: int, reflect: bool,
-                 rng: random.Random) -> None:
+    def __init__(
+        self, control: Control, replies: Replies, chat: int, reflect: bool, rng: random.Random
+    ) -> None:
         self.control, self.replies, self.chat = control, replies, chat
         self.reflect = reflect
         self.rng = rng
@@ -92,8 +94,12 @@ class Volunteer:
             return "text", {"text": self.rng.choice(SHORT_TEXTS)}
         messages = await self.control.get("messages", chat_id=self.chat)
         newest = messages[-1] if messages else {}
-        buttons = [b for row in (newest.get("reply_markup") or {}).get("inline_keyboard", [])
-                   for b in row if "callback_data" in b]
+        buttons = [
+            b
+            for row in (newest.get("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+            if "callback_data" in b
+        ]
         if not buttons:
             return "text", {"text": "/bezoek"}
         if any(b["text"] == "Sla over" for b in buttons):

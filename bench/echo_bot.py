@@ -3,6 +3,7 @@ built the way Omzien is (ApplicationBuilder().base_url(...)), sequential, one Me
 
     python bench/echo_bot.py TOKEN BASE_URL
 """
+
 from __future__ import annotations
 
 import sys

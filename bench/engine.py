@@ -8,6 +8,7 @@ calls are timed: set the state on the flow's machine, fire the trigger, render t
     .venv/bin/python bench/engine.py              # 2,000 timed steps
     .venv/bin/python bench/engine.py --steps 20000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,21 +26,36 @@ from dialogues.engine import Engine  # noqa: E402
 from dialogues.model import Context, Input, StepResult  # noqa: E402
 
 TARGET_US = 150
-FIRST = None   # press the first button the question shows
-PATH = {       # state -> the buttons pressed there, in order
-    "bezoek": ["ja"], "energie": ["2"], "vraag_1": [FIRST], "vraag_2": [FIRST],
-    "regie": ["met"], "vorige_stap": ["gelukt"], "nieuwe_stap": [FIRST],
-    "zorgen": ["woning", "geld_post", "_klaar"], "buiten_afspraak": ["nee"],
-    "grens": ["tijd"], "contact_vraag": ["ja"],
+FIRST = None  # press the first button the question shows
+PATH = {  # state -> the buttons pressed there, in order
+    "bezoek": ["ja"],
+    "energie": ["2"],
+    "vraag_1": [FIRST],
+    "vraag_2": [FIRST],
+    "regie": ["met"],
+    "vorige_stap": ["gelukt"],
+    "nieuwe_stap": [FIRST],
+    "zorgen": ["woning", "geld_post", "_klaar"],
+    "buiten_afspraak": ["nee"],
+    "grens": ["tijd"],
+    "contact_vraag": ["ja"],
 }
 
 
 def context(locale: str) -> Context:
-    facts = {"residents": [{"id": 1, "alias": "mevrouw L"}], "has_professional": True,
-             "reflection_count": 1, "recent_questions": [],
-             "open_step": {"id": 7, "text": "Samen een foto bekijken"}}
-    return Context(locale, datetime(2026, 1, 5, 14, 0, tzinfo=UTC),
-                   {"voornaam": "Vera", "contact": "Pim"}, facts)
+    facts = {
+        "residents": [{"id": 1, "alias": "mevrouw L"}],
+        "has_professional": True,
+        "reflection_count": 1,
+        "recent_questions": [],
+        "open_step": {"id": 7, "text": "Samen een foto bekijken"},
+    }
+    return Context(
+        locale,
+        datetime(2026, 1, 5, 14, 0, tzinfo=UTC),
+        {"voornaam": "Vera", "contact": "Pim"},
+        facts,
+    )
 
 
 def first_button(result: StepResult) -> str:
@@ -57,7 +73,9 @@ def run(engine: Engine, ctx: Context, steps: int) -> dict[str, list[float]]:
         while result.conversation is not None and done < steps:
             conv = result.conversation
             if conv.state not in PATH:
-                raise SystemExit(f"bench/engine.py: no button planned for {conv.state!r}; add it to PATH")
+                raise SystemExit(
+                    f"bench/engine.py: no button planned for {conv.state!r}; add it to PATH"
+                )
             for value in PATH[conv.state]:
                 value = first_button(result) if value is FIRST else value
                 inp = Input("button", data=f"f.{conv.instance}.{conv.seq}.{value}")
@@ -84,7 +102,7 @@ def main() -> int:
 
     engine = Engine(Content())
     ctx = context(args.locale)
-    run(engine, ctx, 200)                         # warm up: compile templates, fill caches
+    run(engine, ctx, 200)  # warm up: compile templates, fill caches
     timings = run(engine, ctx, args.steps)
     every = [t for values in timings.values() for t in values]
     median, p90 = statistics.median(every), percentile(every, 0.9)

@@ -7,6 +7,7 @@ schema (storage/migrations.py, FTS5 with the owner inside MATCH).
 
 Prints the median and p90 of each query in milliseconds against the 20 ms target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,96 @@ from storage.db import open_db  # noqa: E402
 from storage.times import iso  # noqa: E402
 
 TARGET_MS = 20.0
-HEAVY = 1            # the volunteer with many entries
-WORDS = ["we", "dronken", "koffie", "en", "praatten", "over", "vroeger", "haar", "kleinkinderen", "kwamen", "langs", "samen", "naar", "de", "markt", "gelopen", "hij", "vertelde", "over", "zijn", "werk", "bij", "de", "haven", "de", "tuin", "stond", "vol", "bloemen", "ze", "was", "wat", "stil", "vandaag", "we", "keken", "oude", "foto's", "samen", "een", "kaartje", "geschreven", "naar", "haar", "zus", "het", "regende", "dus", "bleven", "we", "binnen", "spelletje", "gespeeld", "ze", "lachte", "veel", "buurvrouw", "kwam", "even", "kijken", "over", "de", "kat", "gepraat", "soep", "gegeten", "muziek", "van", "vroeger", "geluisterd", "wandeling", "in", "het", "park", "boodschappen", "gedaan", "ze", "wilde", "graag", "naar", "de", "kerk", "de", "dokter", "was", "geweest"]
-RARE = "zeppelin"    # in a handful of the heavy volunteer's entries
+HEAVY = 1  # the volunteer with many entries
+WORDS = [
+    "we",
+    "dronken",
+    "koffie",
+    "en",
+    "praatten",
+    "over",
+    "vroeger",
+    "haar",
+    "kleinkinderen",
+    "kwamen",
+    "langs",
+    "samen",
+    "naar",
+    "de",
+    "markt",
+    "gelopen",
+    "hij",
+    "vertelde",
+    "over",
+    "zijn",
+    "werk",
+    "bij",
+    "de",
+    "haven",
+    "de",
+    "tuin",
+    "stond",
+    "vol",
+    "bloemen",
+    "ze",
+    "was",
+    "wat",
+    "stil",
+    "vandaag",
+    "we",
+    "keken",
+    "oude",
+    "foto's",
+    "samen",
+    "een",
+    "kaartje",
+    "geschreven",
+    "naar",
+    "haar",
+    "zus",
+    "het",
+    "regende",
+    "dus",
+    "bleven",
+    "we",
+    "binnen",
+    "spelletje",
+    "gespeeld",
+    "ze",
+    "lachte",
+    "veel",
+    "buurvrouw",
+    "kwam",
+    "even",
+    "kijken",
+    "over",
+    "de",
+    "kat",
+    "gepraat",
+    "soep",
+    "gegeten",
+    "muziek",
+    "van",
+    "vroeger",
+    "geluisterd",
+    "wandeling",
+    "in",
+    "het",
+    "park",
+    "boodschappen",
+    "gedaan",
+    "ze",
+    "wilde",
+    "graag",
+    "naar",
+    "de",
+    "kerk",
+    "de",
+    "dokter",
+    "was",
+    "geweest",
+]
+RARE = "zeppelin"  # in a handful of the heavy volunteer's entries
 
 
 def body(rng: random.Random) -> str:
@@ -42,7 +130,8 @@ def build(path: Path, entries: int, volunteers: int, heavy: int, seed: int = 7) 
         db.conn.executemany(
             "INSERT INTO users (id, role, display_name, consent_at, created_at) "
             "VALUES (?, 'volunteer', ?, ?, ?)",
-            [(v, f"V{v}", iso(start), iso(start)) for v in range(1, volunteers + 1)])
+            [(v, f"V{v}", iso(start), iso(start)) for v in range(1, volunteers + 1)],
+        )
         owners = [HEAVY] * heavy
         others = list(range(2, volunteers + 1))
         owners += [others[i % len(others)] for i in range(entries - heavy)]
@@ -55,18 +144,29 @@ def build(path: Path, entries: int, volunteers: int, heavy: int, seed: int = 7) 
                 text += f" Een {RARE} boven de wijk."
                 rare_left -= 1
             at = start + timedelta(minutes=i)
-            rows.append((owner, "reflectie", 1, rng.randint(1, 5), iso(at),
-                         journal.owner_token(owner), text))
+            rows.append(
+                (
+                    owner,
+                    "reflectie",
+                    1,
+                    rng.randint(1, 5),
+                    iso(at),
+                    journal.owner_token(owner),
+                    text,
+                )
+            )
         db.conn.executemany(
             "INSERT INTO journal_entries (user_id, kind, complete, energy, created_at, owner, "
-            "body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            "body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
     db.execute("ANALYZE")
     db.close()
 
 
 def measure(fn, repeat: int) -> tuple[float, float]:
-    fn()                                   # warm the page cache once
+    fn()  # warm the page cache once
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -87,13 +187,19 @@ def main() -> int:
         path = Path(tmp) / "bench.db"
         t0 = time.perf_counter()
         build(path, args.entries, args.volunteers, args.heavy)
-        print(f"built {args.entries:,} entries, {args.volunteers} volunteers, "
-              f"{args.heavy:,} for one, in {time.perf_counter() - t0:.1f} s "
-              f"({path.stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"built {args.entries:,} entries, {args.volunteers} volunteers, "
+            f"{args.heavy:,} for one, in {time.perf_counter() - t0:.1f} s "
+            f"({path.stat().st_size / 1e6:.0f} MB)"
+        )
         db = open_db(path)
-        ids = [r[0] for r in db.execute("SELECT id FROM journal_entries WHERE user_id = ? "
-                                        "ORDER BY id", [HEAVY])]
-        deep = ids[len(ids) // 10]          # 90 % of the way back
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM journal_entries WHERE user_id = ? ORDER BY id", [HEAVY]
+            )
+        ]
+        deep = ids[len(ids) // 10]  # 90 % of the way back
         common = len(journal.search(db, HEAVY, "koffie", limit=10))
         rare = len(journal.search(db, HEAVY, RARE, limit=10))
         cases = [

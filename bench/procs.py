@@ -1,5 +1,6 @@
 """Processes for the benches: a standalone emulator, CPU and memory read from /proc, and the
 emulator's control API (sandbox/emulator/control.py) over HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ def free_port() -> int:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (fields 14 and 15 of /proc/PID/stat)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
@@ -49,8 +50,19 @@ class EmulatorProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.emulator.server", "--port", str(self.port),
-             "--token", self.token, "--no-flood"], cwd=ROOT, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "sandbox.emulator.server",
+                "--port",
+                str(self.port),
+                "--token",
+                self.token,
+                "--no-flood",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

@@ -1,5 +1,6 @@
 """A cProfile file, summed by library: how much of the bot's own-thread CPU goes to
 python-telegram-bot, the HTTP client, asyncio, SQLite, Jinja2, … and Omzien itself."""
+
 from __future__ import annotations
 
 import pstats
@@ -10,9 +11,17 @@ ROOT = Path(__file__).resolve().parents[1]
 OURS = ("bot", "dialogues", "storage", "content", "sandbox")
 WAITING = "waiting for I/O (epoll)"
 # Built-in functions have no file; their name says where they belong.
-BUILTIN_HINTS = (("sqlite3", "sqlite3"), ("epoll", WAITING), ("select.", WAITING),
-                 ("_json", "json"), ("json", "json"), ("socket", "sockets"), ("_ssl", "sockets"),
-                 ("_asyncio", "asyncio"), ("zlib", "zlib"))
+BUILTIN_HINTS = (
+    ("sqlite3", "sqlite3"),
+    ("epoll", WAITING),
+    ("select.", WAITING),
+    ("_json", "json"),
+    ("json", "json"),
+    ("socket", "sockets"),
+    ("_ssl", "sockets"),
+    ("_asyncio", "asyncio"),
+    ("zlib", "zlib"),
+)
 
 
 def library(filename: str, function: str) -> str:
@@ -30,7 +39,7 @@ def library(filename: str, function: str) -> str:
         return f"omzien: {relative.parts[0]}/"
     if "python3" in filename or "lib/python" in filename:
         parts = path.parts
-        after = parts[next(i for i, p in enumerate(parts) if p.startswith("python3")) + 1:]
+        after = parts[next(i for i, p in enumerate(parts) if p.startswith("python3")) + 1 :]
         return f"stdlib: {after[0].removesuffix('.py')}" if after else "stdlib"
     return "other"
 

@@ -6,6 +6,7 @@ The bench starts measuring after its warm-up turns and stops before it kills the
 so imports and start-up are not in the profile. cProfile sees the main thread only: the
 SQLite writer thread's CPU is in the process's total, not in the profile.
 """
+
 from __future__ import annotations
 
 import cProfile

@@ -10,6 +10,7 @@ Variants: the bare PTB echo bot (bench/echo_bot.py, PTB's default transport, seq
 Omzien "before" (OMZIEN_TRANSPORT=httpx, OMZIEN_CONCURRENT_CHATS=1: as before issue 14);
 Omzien as configured by default.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,9 +42,9 @@ TOKEN = "123456:BENCH"
 @dataclass(frozen=True)
 class Load:
     rounds: int = 2
-    turns: int = 200          # sequential reflection turns by one volunteer
+    turns: int = 200  # sequential reflection turns by one volunteer
     idle_seconds: float = 10.0
-    volunteers: int = 200     # answering every 0.2-1 s
+    volunteers: int = 200  # answering every 0.2-1 s
     seconds: float = 20.0
     users: tuple[int, int] = (10, 10_000)
 
@@ -56,8 +57,13 @@ VARIANTS = {
 }
 
 
-def start_bot(variant: str, emulator: EmulatorProcess, db_path: Path, log: Path,
-              profile_to: Path | None = None) -> subprocess.Popen:
+def start_bot(
+    variant: str,
+    emulator: EmulatorProcess,
+    db_path: Path,
+    log: Path,
+    profile_to: Path | None = None,
+) -> subprocess.Popen:
     base_url = f"{emulator.url}/bot"
     if VARIANTS[variant] is None:
         command = [sys.executable, str(ROOT / "bench" / "echo_bot.py"), TOKEN, base_url]
@@ -65,29 +71,41 @@ def start_bot(variant: str, emulator: EmulatorProcess, db_path: Path, log: Path,
     else:
         command = [str(ROOT / ".venv" / "bin" / "omzien"), "run"]
         if profile_to is not None:
-            command = [str(ROOT / ".venv" / "bin" / "python"),
-                       str(ROOT / "bench" / "profiled_bot.py"), str(profile_to)]
+            command = [
+                str(ROOT / ".venv" / "bin" / "python"),
+                str(ROOT / "bench" / "profiled_bot.py"),
+                str(profile_to),
+            ]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OMZIEN_", "TELEGRAM_"))}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, OMZIEN_BASE_URL=base_url,
-                   OMZIEN_BASE_FILE_URL=f"{emulator.url}/file/bot", OMZIEN_DB=str(db_path),
-                   OMZIEN_CONFIG=str(db_path.parent / "no-such.toml"), **VARIANTS[variant])
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            OMZIEN_BASE_URL=base_url,
+            OMZIEN_BASE_FILE_URL=f"{emulator.url}/file/bot",
+            OMZIEN_DB=str(db_path),
+            OMZIEN_CONFIG=str(db_path.parent / "no-such.toml"),
+            **VARIANTS[variant],
+        )
     with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, cwd=db_path.parent, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, env=env, cwd=db_path.parent, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 async def sequential(pid: int, person: Volunteer, turns: int) -> dict:
-    for _ in range(5):                     # warm-up: imports, caches, the first /bezoek
+    for _ in range(5):  # warm-up: imports, caches, the first /bezoek
         await person.turn()
-    await asyncio.sleep(2 * POLL)          # the call log has caught up with the warm-up
+    await asyncio.sleep(2 * POLL)  # the call log has caught up with the warm-up
     calls_before = sum(person.replies.methods.values())
     started = cpu_seconds(pid)
     latencies = [await person.turn() for _ in range(turns)]
     cpu = cpu_seconds(pid) - started
     await asyncio.sleep(2 * POLL)
     calls = sum(person.replies.methods.values()) - calls_before
-    return {"cpu_ms_per_turn": cpu / turns * 1000, "lost": latencies.count(None),
-            "api_calls_per_turn": calls / turns}
+    return {
+        "cpu_ms_per_turn": cpu / turns * 1000,
+        "lost": latencies.count(None),
+        "api_calls_per_turn": calls / turns,
+    }
 
 
 async def profile_run(turns: int, scratch: Path) -> dict:
@@ -105,7 +123,9 @@ async def profile_run(turns: int, scratch: Path) -> dict:
             await control.post("users", user_id=PROFESSIONAL, first_name="Pim")
             await control.post("users", user_id=VOLUNTEERS_FROM, first_name="Vrijwilliger0")
             replies = Replies(control)
-            bot = start_bot("omzien", emulator, db_path, db_path.with_suffix(".log"), profile_to=out)
+            bot = start_bot(
+                "omzien", emulator, db_path, db_path.with_suffix(".log"), profile_to=out
+            )
             watcher = asyncio.create_task(replies.watch())
             try:
                 await replies.polling_started()
@@ -131,7 +151,7 @@ async def _until_written(path: Path, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError("the profiled bot wrote no profile")
         await asyncio.sleep(0.1)
-    await asyncio.sleep(0.2)               # dump_stats writes the file in one go; be sure
+    await asyncio.sleep(0.2)  # dump_stats writes the file in one go; be sure
 
 
 async def idle(pid: int, seconds: float) -> dict:
@@ -158,10 +178,14 @@ async def crowd(pid: int, people: list[Volunteer], seconds: float) -> dict:
     await asyncio.gather(*(live(p) for p in people))
     elapsed, cpu = time.monotonic() - started, cpu_seconds(pid) - started_cpu
     served = sorted(x for x in latencies if x is not None)
-    return {"turns_per_s": len(served) / elapsed, "offered_per_s": offered / elapsed,
-            "p50_ms": _quantile(served, 0.5) * 1000, "p99_ms": _quantile(served, 0.99) * 1000,
-            "crowd_cpu_ms_per_turn": cpu / max(1, len(served)) * 1000,
-            "crowd_lost": latencies.count(None)}
+    return {
+        "turns_per_s": len(served) / elapsed,
+        "offered_per_s": offered / elapsed,
+        "p50_ms": _quantile(served, 0.5) * 1000,
+        "p99_ms": _quantile(served, 0.99) * 1000,
+        "crowd_cpu_ms_per_turn": cpu / max(1, len(served)) * 1000,
+        "crowd_lost": latencies.count(None),
+    }
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -191,8 +215,10 @@ async def one_run(variant: str, load: Load, users: int, scratch: Path, full: boo
             try:
                 await replies.polling_started()
                 rng = random.Random(14)
-                people = [Volunteer(control, replies, VOLUNTEERS_FROM + n, reflect, rng)
-                          for n in range(volunteers)]
+                people = [
+                    Volunteer(control, replies, VOLUNTEERS_FROM + n, reflect, rng)
+                    for n in range(volunteers)
+                ]
                 figures = await sequential(bot.pid, people[0], load.turns if full else 10)
                 if full:
                     figures |= await idle(bot.pid, load.idle_seconds)
@@ -214,8 +240,9 @@ async def measure(load: Load) -> dict:
         for _ in range(load.rounds):
             for variant in VARIANTS:
                 runs[variant].append(await one_run(variant, load, 0, Path(scratch), True))
-        few, many = [await one_run("omzien", load, users, Path(scratch), False)
-                     for users in load.users]
+        few, many = [
+            await one_run("omzien", load, users, Path(scratch), False) for users in load.users
+        ]
         profile = await profile_run(load.turns, Path(scratch))
     summary = {name: _medians(figures) for name, figures in runs.items()}
     summary["omzien"]["rss_mb_few_users"] = few["rss_mb"]

@@ -1,5 +1,6 @@
 """The bench's organisation: one professional, volunteers each visiting one resident and
 linked to that professional, and plain registered volunteers up to a total number of users."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

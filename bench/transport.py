@@ -5,6 +5,7 @@ time.process_time, runs alternating A B C A B C so drifting machine load hits al
     .venv/bin/python bench/transport.py                # 4 rounds of 1,000 calls
     .venv/bin/python bench/transport.py --calls 50 --rounds 1   # a quick look
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,9 @@ CHAT = 4001
 VARIANTS = {
     "httpx (PTB default)": HTTPXRequest,
     # Tuned: no proxy lookup from the environment, a pool as large as aiohttp's.
-    "httpx tuned": lambda: HTTPXRequest(connection_pool_size=256,
-                                        httpx_kwargs={"trust_env": False}),
+    "httpx tuned": lambda: HTTPXRequest(
+        connection_pool_size=256, httpx_kwargs={"trust_env": False}
+    ),
     "aiohttp": AiohttpRequest,
 }
 
@@ -54,16 +56,18 @@ async def measure(calls: int, rounds: int) -> dict[str, list[float]]:
         figures: dict[str, list[float]] = {name: [] for name in VARIANTS}
         for _ in range(rounds):
             for name, make_request in VARIANTS.items():
-                figures[name].append(
-                    await cpu_per_call(f"{emulator.url}/bot", make_request, calls))
+                figures[name].append(await cpu_per_call(f"{emulator.url}/bot", make_request, calls))
         return figures
     finally:
         emulator.stop()
 
 
 def table(figures: dict[str, list[float]], calls: int) -> str:
-    lines = [f"| transport | CPU per sendMessage, median of {len(next(iter(figures.values())))}"
-             f" runs × {calls} calls | runs |", "|---|---|---|"]
+    lines = [
+        f"| transport | CPU per sendMessage, median of {len(next(iter(figures.values())))}"
+        f" runs × {calls} calls | runs |",
+        "|---|---|---|",
+    ]
     for name, runs in figures.items():
         spread = ", ".join(f"{r:.2f}" for r in runs)
         lines.append(f"| {name} | {statistics.median(runs):.2f} ms | {spread} |")

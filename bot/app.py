@@ -1,6 +1,7 @@
 """Wiring the python-telegram-bot Application: one handler for every update (different chats
 in parallel, each chat in order: bot/transport/per_chat.py), plus the clock-driven tick (due
 tasks) and the outbox worker."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,9 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Only ids and the error type: the update itself may hold journal text.
     update_id = getattr(update, "update_id", None)
-    log.error("error update=%s type=%s", update_id, type(context.error).__name__,
-              exc_info=context.error)
+    log.error(
+        "error update=%s type=%s", update_id, type(context.error).__name__, exc_info=context.error
+    )
     await _say_sorry(context.bot_data["rt"], update)
 
 
@@ -48,7 +50,9 @@ async def _say_sorry(rt: Runtime, update: object) -> None:
         return
     locale = rt.content.locale((getattr(person, "language_code", None) or "")[:2])
     try:
-        await with_retry(rt.bot.send_message, chat.id, rt.content.render("algemeen.even_mis", locale))
+        await with_retry(
+            rt.bot.send_message, chat.id, rt.content.render("algemeen.even_mis", locale)
+        )
     except Exception:  # noqa: BLE001 - an apology that fails must not fail again
         log.warning("could not tell chat=%s about the error", chat.id)
 
@@ -63,11 +67,16 @@ def build_application(rt: Runtime) -> Application:
     # NetworkError that bot/lifecycle.py and bot/transport/inbox.py report in one line.
     logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
     settings = rt.settings
-    builder = (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
-               .defaults(Defaults(parse_mode=ParseMode.HTML,
-                                  tzinfo=ZoneInfo(settings.timezone)))
-               .updater(None)   # updates come through the inbox (bot/transport/inbox.py)
-               .post_init(_post_init).post_stop(_post_stop).post_shutdown(_post_shutdown))
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.timezone)))
+        .updater(None)  # updates come through the inbox (bot/transport/inbox.py)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+    )
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     app = configure(builder, settings.transport, settings.concurrent_chats).build()

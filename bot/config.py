@@ -3,6 +3,7 @@
 Precedence: environment > TOML file (`OMZIEN_CONFIG`, default ./omzien.toml if present) >
 defaults. Every key is documented in README.md ("Configuration").
 """
+
 from __future__ import annotations
 
 import os
@@ -36,13 +37,13 @@ class Settings:
     timezone: str = "Europe/Amsterdam"
     invite_days: int = 14
     flow_idle_hours: float = 12.0
-    crisis_confirm_minutes: float = 15.0   # crisis words unanswered this long: passed on as urgent
+    crisis_confirm_minutes: float = 15.0  # crisis words unanswered this long: passed on as urgent
     quiet_start_hour: int = 21
     quiet_end_hour: int = 9
     retention_days: int = 365
     outbox_global_rate: float = 25.0
     outbox_chat_interval: float = 1.0
-    tick_seconds: float = 60.0        # longest the tick sleeps; it wakes sooner when a task is due
+    tick_seconds: float = 60.0  # longest the tick sleeps; it wakes sooner when a task is due
     transport: str = "aiohttp"
     concurrent_chats: int = 64
     helplines: Helplines = field(default_factory=Helplines)
@@ -106,5 +107,9 @@ def _build(values: dict[str, Any]) -> Settings:
             coerced[f.name] = replace(Helplines(), **raw)
         else:
             kind = type(getattr(defaults, f.name))
-            coerced[f.name] = Path(raw) if kind is Path or isinstance(getattr(defaults, f.name), Path) else kind(raw)
+            coerced[f.name] = (
+                Path(raw)
+                if kind is Path or isinstance(getattr(defaults, f.name), Path)
+                else kind(raw)
+            )
     return replace(defaults, **coerced)

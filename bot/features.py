@@ -1,5 +1,6 @@
 """Every feature's handlers, effects, delivery hooks and timed tasks register themselves on
 import; importing this module imports them all, once, at start (bot/app.py)."""
+
 import bot.appreciation.broadcast  # noqa: F401  (effects and delivery hooks)
 import bot.appreciation.commands  # noqa: F401
 import bot.coach.commands  # noqa: F401

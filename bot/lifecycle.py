@@ -3,6 +3,7 @@
 (bot/transport/live.py) and the sandbox alike. PTB's run_polling is not used: its Updater confirms
 updates before they are stored (see bot/transport/inbox.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,11 +28,15 @@ async def connect(app: Application, base_url: str) -> None:
     while True:
         try:
             await app.initialize()
-        except NetworkError as exc:   # 5xx, refused connection, timeout
+        except NetworkError as exc:  # 5xx, refused connection, timeout
             failures += 1
             if failures == 1:
-                log.warning("Bot API at %s not reachable (%s: %s); retrying with backoff until "
-                            "it answers", base_url, type(exc).__name__, _short(exc))
+                log.warning(
+                    "Bot API at %s not reachable (%s: %s); retrying with backoff until it answers",
+                    base_url,
+                    type(exc).__name__,
+                    _short(exc),
+                )
             await asyncio.sleep(backoff(failures))
             continue
         if failures:

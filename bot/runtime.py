@@ -1,5 +1,6 @@
 """Everything a handler needs, built once at start and shared: settings, the store,
 the clock, the content, the engine, and the Bot once the Application exists."""
+
 from __future__ import annotations
 
 import asyncio

@@ -6,6 +6,7 @@ A message template lives in `content/<locale>/<area>.yaml` under a key; its id i
 Output is Telegram HTML: Jinja2 autoescapes every variable, so a volunteer's own words
 can never break the markup. A text missing in a locale falls back to Dutch.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,8 +49,13 @@ class Content:
 
     def __init__(self, root: Path = CONTENT_ROOT) -> None:
         self.root = root
-        self.env = Environment(autoescape=True, undefined=StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+        self.env = Environment(
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
         self.messages = {loc: _message_sources(root / loc) for loc in LOCALES}
         self._catalogues: dict[tuple[str, str], Any] = {}
         self._compiled: dict[tuple[str, str], Template | str] = {}

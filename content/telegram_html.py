@@ -34,7 +34,24 @@ __all__ = [
 ]
 
 TAGS = frozenset(
-    ["a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins", "tg-spoiler", "tg-emoji", "span", "pre", "code", "blockquote"]
+    [
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+    ]
 )
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPACE = frozenset(" \t\r\n\0\v\f")  # TDLib's is_space; NUL marks the end of the text
@@ -47,14 +64,30 @@ _SPECIAL = re.compile(r"[<&]")
 _REFERENCE_LIKE = re.compile(r"&#?[A-Za-z0-9]+;?")
 # TDLib sorts entities by offset, then longest first, then by this priority.
 _PRIORITY = {
-    "blockquote": 0, "expandable_blockquote": 0, "pre": 11, "code": 20, "text_link": 49,
-    "bold": 90, "italic": 91, "underline": 92, "strikethrough": 93, "spoiler": 94,
+    "blockquote": 0,
+    "expandable_blockquote": 0,
+    "pre": 11,
+    "code": 20,
+    "text_link": 49,
+    "bold": 90,
+    "italic": 91,
+    "underline": 92,
+    "strikethrough": 93,
+    "spoiler": 94,
     "custom_emoji": 99,
 }
 _SIMPLE = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-    "del": "strikethrough", "tg-spoiler": "spoiler", "span": "spoiler",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
 }
 _SURROGATES = (
     "Text contains invalid Unicode characters after decoding HTML entities, "

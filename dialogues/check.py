@@ -1,5 +1,6 @@
 """`omzien content check`: everything a flow or text could get wrong, found before a
 volunteer does. Returns precise messages; an empty list means all is well."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,11 @@ def check_all(flows_dir: Path = FLOWS_DIR, content_root: Path = CONTENT_ROOT) ->
 def check_graph(flow: Flow) -> list[str]:
     edges = {name: [t.to for t in s.next] for name, s in flow.states.items()}
     reachable = _walk(flow.start, edges)
-    problems = [f"{flow.id}: state {name!r} cannot be reached from {flow.start!r}"
-                for name in flow.states if name not in reachable]
+    problems = [
+        f"{flow.id}: state {name!r} cannot be reached from {flow.start!r}"
+        for name in flow.states
+        if name not in reachable
+    ]
     reverse: dict[str, list[str]] = {name: [] for name in flow.states}
     for source, targets in edges.items():
         for target in targets:
@@ -58,8 +62,11 @@ def check_graph(flow: Flow) -> list[str]:
     can_end: set[str] = set()
     for end in ends:
         can_end |= _walk(end, reverse)
-    problems += [f"{flow.id}: state {name!r} can never reach an end"
-                 for name in flow.states if name not in can_end]
+    problems += [
+        f"{flow.id}: state {name!r} can never reach an end"
+        for name in flow.states
+        if name not in can_end
+    ]
     return problems
 
 
@@ -79,7 +86,9 @@ def check_locales(content: Content) -> list[str]:
     for loc in LOCALES:
         for other in LOCALES:
             for missing in sorted(ids[other] - ids[loc]):
-                problems.append(f"content/{loc}: template {missing!r} is missing (it exists in {other})")
+                problems.append(
+                    f"content/{loc}: template {missing!r} is missing (it exists in {other})"
+                )
     return problems
 
 
@@ -90,7 +99,12 @@ def sample_variables() -> dict:
 def check_templates(content: Content) -> list[str]:
     problems = []
     sample = sample_variables()
-    variables = {**sample["vars"], **sample["data"], **sample["answers"], "answers": sample["answers"]}
+    variables = {
+        **sample["vars"],
+        **sample["data"],
+        **sample["answers"],
+        "answers": sample["answers"],
+    }
     for loc in LOCALES:
         for template_id, entry in content.messages[loc].items():
             try:
@@ -99,11 +113,15 @@ def check_templates(content: Content) -> list[str]:
                 problems.append(f"content/{loc}: {template_id}: does not render: {exc}")
                 continue
             problems += check_text(f"content/{loc}: {template_id}", text)
-            problems += [f"content/{loc}: {template_id}: line {n} ends in a block tag after text, "
-                         "so its line break disappears; end the tag with '+%}'"
-                         for n in swallowed_line_breaks(entry["text"])]
+            problems += [
+                f"content/{loc}: {template_id}: line {n} ends in a block tag after text, "
+                "so its line break disappears; end the tag with '+%}'"
+                for n in swallowed_line_breaks(entry["text"])
+            ]
             if template_id.startswith(("knoppen.",)) and len(text) > MAX_LABEL:
-                problems.append(f"content/{loc}: {template_id}: button label longer than {MAX_LABEL}")
+                problems.append(
+                    f"content/{loc}: {template_id}: button label longer than {MAX_LABEL}"
+                )
     return problems
 
 
@@ -117,8 +135,12 @@ def swallowed_line_breaks(source: str) -> list[int]:
     found = []
     for number, line in enumerate(lines[:-1], start=1):
         stripped = line.rstrip()
-        if stripped.endswith("%}") and not stripped.endswith("+%}") \
-                and BLOCK_TAG.sub("", stripped).strip() and lines[number].strip():
+        if (
+            stripped.endswith("%}")
+            and not stripped.endswith("+%}")
+            and BLOCK_TAG.sub("", stripped).strip()
+            and lines[number].strip()
+        ):
             found.append(number)
     return found
 
@@ -139,7 +161,9 @@ def check_catalogues(content: Content) -> list[str]:
     problems = []
     for loc in LOCALES:
         folder = content.root / loc
-        for path in sorted(folder.glob("catalogues/*.yaml")) + sorted(folder.glob("appreciation/*.yaml")):
+        for path in sorted(folder.glob("catalogues/*.yaml")) + sorted(
+            folder.glob("appreciation/*.yaml")
+        ):
             problems += _check_entries(path, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     return problems
 
@@ -165,11 +189,13 @@ def _check_bron(path: Path, node: dict, trail: str) -> list[str]:
     if "bron" not in node:
         if "text" in node or "examples" in node or "voorbeelden" in node:
             return [f"{path}: {node['id']}: has no bron"]
-        return []   # a quick-answer button inherits its question's bron
+        return []  # a quick-answer button inherits its question's bron
     bronnen = node["bron"] if isinstance(node["bron"], list) else [node["bron"]]
     bad = [b for b in bronnen if b != "eigen ontwerp" and not BRON.match(str(b))]
-    return [f"{path}: {node['id']}: bron {b!r} is not 'eigen ontwerp' or 'file.txt:start-end'"
-            for b in bad]
+    return [
+        f"{path}: {node['id']}: bron {b!r} is not 'eigen ontwerp' or 'file.txt:start-end'"
+        for b in bad
+    ]
 
 
 def check_prompts(content: Content, flows: dict[str, Flow]) -> list[str]:
@@ -183,8 +209,16 @@ def check_prompts(content: Content, flows: dict[str, Flow]) -> list[str]:
         for flow in flows.values():
             for name, state in flow.states.items():
                 where = f"{flow.id}.{name} [{loc}]"
-                conv = Conversation(flow.id, name, "abcd", 999, dict(sample["answers"]),
-                                    dict(sample["data"]), now, now)
+                conv = Conversation(
+                    flow.id,
+                    name,
+                    "abcd",
+                    999,
+                    dict(sample["answers"]),
+                    dict(sample["data"]),
+                    now,
+                    now,
+                )
                 try:
                     reply = engine.prompt(conv, ctx)
                 except Exception as exc:  # noqa: BLE001
@@ -203,5 +237,7 @@ def _check_buttons(where: str, rows) -> list[str]:
             if len(button.label) > MAX_LABEL:
                 problems.append(f"{where}: button {button.label!r} is longer than {MAX_LABEL}")
             if not 1 <= len(button.data.encode()) <= MAX_CALLBACK_BYTES:
-                problems.append(f"{where}: callback_data {button.data!r} is not 1-{MAX_CALLBACK_BYTES} bytes")
+                problems.append(
+                    f"{where}: callback_data {button.data!r} is not 1-{MAX_CALLBACK_BYTES} bytes"
+                )
     return problems

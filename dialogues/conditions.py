@@ -7,6 +7,7 @@ A transition's `if` is one of:
     (one of) the value(s).
 Conditions read a View: the answers so far, the flow's data and the context facts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ class View:
     answers: Mapping[str, Any]
     data: Mapping[str, Any]
     facts: Mapping[str, Any]
-    content: Content | None = None   # the engine's, for catalogue facts (signal levels)
+    content: Content | None = None  # the engine's, for catalogue facts (signal levels)
 
 
 NAMED: Registry[Check] = Registry()
@@ -46,7 +47,7 @@ def compile_condition(spec: Any) -> Check:
         check = NAMED[name]
         return (lambda view: not check(view)) if negate else check
     if isinstance(spec, dict) and len(spec) == 1:
-        (key, expected), = spec.items()
+        ((key, expected),) = spec.items()
         allowed = tuple(expected) if isinstance(expected, list) else (expected,)
         return lambda view: view.answers.get(key) in allowed
     raise ValueError(f"cannot read condition {spec!r}")
@@ -177,11 +178,14 @@ def _alias_taken(view: View) -> bool:
     if not isinstance(wanted, str):
         return False
     own = str(view.data.get("resident") or "")
-    return any(_alias_key(str(r["alias"])) == _alias_key(wanted) and str(r["id"]) != own
-               for r in view.facts.get("residents", ()))
+    return any(
+        _alias_key(str(r["alias"])) == _alias_key(wanted) and str(r["id"]) != own
+        for r in view.facts.get("residents", ())
+    )
 
 
 # ---- the signal flow (dialogues/flows/zorg.yaml) ------------------------------------
+
 
 def _signal_level(view: View) -> int:
     return final_level(dict(view.answers), dict(view.data), view.content)
@@ -248,8 +252,11 @@ def _signal_passed_on(view: View) -> bool:
 @named("overzicht_vragen")
 def _ask_for_digest(view: View) -> bool:
     """Level 1: ask once whether the contact person may see it in the weekly overview."""
-    return _signal_level(view) == 1 and bool(view.facts.get("has_professional")) \
+    return (
+        _signal_level(view) == 1
+        and bool(view.facts.get("has_professional"))
         and not view.facts.get("share_digest")
+    )
 
 
 @named("vast_moment")

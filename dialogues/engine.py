@@ -6,6 +6,7 @@ No Telegram and no SQL here: the caller loads the conversation and context, and 
 the effects and the new state in one transaction. Every flow has one `transitions`
 Machine shared by all users (see docs/architecture.md).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -21,7 +22,7 @@ from dialogues.conditions import View
 from dialogues.flow import Flow, FlowError, State, load_flows
 from dialogues.model import Button, Context, Conversation, Effect, Input, Reply, StepResult
 
-MAX_CHAIN = 50   # states without input in a row; a loop beyond this is a flow error
+MAX_CHAIN = 50  # states without input in a row; a loop beyond this is a flow error
 
 
 class Engine:
@@ -32,14 +33,16 @@ class Engine:
 
     # ---- entry points -------------------------------------------------------------
 
-    def start(self, flow_id: str, ctx: Context, data: dict | None = None,
-              instance: str | None = None) -> StepResult:
+    def start(
+        self, flow_id: str, ctx: Context, data: dict | None = None, instance: str | None = None
+    ) -> StepResult:
         flow = self.flows[flow_id]
         data = dict(data or {})
         if flow.prepare:
             data.update(prepare.PREPARERS[flow.prepare](ctx, self.content, data))
-        conv = Conversation(flow_id, flow.start, instance or secrets.token_hex(2), 1, {}, data,
-                            ctx.now, ctx.now)
+        conv = Conversation(
+            flow_id, flow.start, instance or secrets.token_hex(2), 1, {}, data, ctx.now, ctx.now
+        )
         return self._enter(flow, conv, ctx, [], [])
 
     def step(self, conv: Conversation, inp: Input, ctx: Context) -> StepResult:
@@ -48,8 +51,9 @@ class Engine:
             return self._vanished(conv, ctx)
         conv = replace(conv, answers=dict(conv.answers), data=dict(conv.data), updated_at=ctx.now)
         if inp.kind == "button" and not self._is_current(conv, inp.data):
-            return StepResult(conv, notice=self.content.render("engine.verlopen", ctx.locale),
-                              changed=False)
+            return StepResult(
+                conv, notice=self.content.render("engine.verlopen", ctx.locale), changed=False
+            )
         if inp.kind == "command":
             return self._command(flow, conv, inp, ctx)
         if "_leave_for" in conv.data:
@@ -57,8 +61,9 @@ class Engine:
         state = flow.state(conv.state)
         outcome = inputs.interpret(state.input, inp, ctx, conv, self.content)
         if outcome.kind == "reprompt":
-            return StepResult(conv, [self._again(outcome.reason, self.prompt(conv, ctx), ctx)],
-                              changed=False)
+            return StepResult(
+                conv, [self._again(outcome.reason, self.prompt(conv, ctx), ctx)], changed=False
+            )
         if outcome.kind == "update":
             conv.data.update(outcome.data)
             return StepResult(conv, [replace(self.prompt(conv, ctx), edit=True)])
@@ -69,7 +74,9 @@ class Engine:
         flow = self.flows.get(conv.flow)
         on_leave = flow.on_leave if flow is not None else ()
         effects = [self._effect(e, conv, {"complete": False, "reason": reason}) for e in on_leave]
-        replies = [Reply(self.content.render("engine.gestopt", ctx.locale))] if reason == "stop" else []
+        replies = (
+            [Reply(self.content.render("engine.gestopt", ctx.locale))] if reason == "stop" else []
+        )
         return StepResult(None, replies, effects)
 
     def prompt(self, conv: Conversation, ctx: Context) -> Reply:
@@ -78,7 +85,9 @@ class Engine:
             return self._leave_question(conv, ctx)
         state = self.flows[conv.flow].state(conv.state)
         text = self._say(state, conv, ctx)
-        conv.data["_shown"] = text   # so the answered question can be shown without rendering it again
+        conv.data["_shown"] = (
+            text  # so the answered question can be shown without rendering it again
+        )
         return Reply(text, inputs.keyboard(state.input, ctx, conv, self.content))
 
     def _vanished(self, conv: Conversation, ctx: Context) -> StepResult:
@@ -90,8 +99,15 @@ class Engine:
 
     # ---- moving through states ----------------------------------------------------
 
-    def _answer(self, flow: Flow, conv: Conversation, state: State, inp: Input,
-                outcome: inputs.Outcome, ctx: Context) -> StepResult:
+    def _answer(
+        self,
+        flow: Flow,
+        conv: Conversation,
+        state: State,
+        inp: Input,
+        outcome: inputs.Outcome,
+        ctx: Context,
+    ) -> StepResult:
         spec = state.input
         if spec.store:
             conv.answers[spec.store] = outcome.value
@@ -111,8 +127,14 @@ class Engine:
         conv.seq += 1
         return self._enter(flow, conv, ctx, replies, [])
 
-    def _enter(self, flow: Flow, conv: Conversation, ctx: Context,
-               replies: list[Reply], effects: list[Effect]) -> StepResult:
+    def _enter(
+        self,
+        flow: Flow,
+        conv: Conversation,
+        ctx: Context,
+        replies: list[Reply],
+        effects: list[Effect],
+    ) -> StepResult:
         for _ in range(MAX_CHAIN):
             state = flow.state(conv.state)
             effects.extend(self._effect(e, conv) for e in state.effects)
@@ -149,8 +171,12 @@ class Engine:
 
     def _leave_question(self, conv: Conversation, ctx: Context) -> Reply:
         render = lambda tid: self.content.render(tid, ctx.locale)  # noqa: E731
-        buttons = ((Button(render("knoppen.stoppen"), inputs.button_data(conv, "_leave")),
-                    Button(render("knoppen.ga_verder"), inputs.button_data(conv, "_stay"))),)
+        buttons = (
+            (
+                Button(render("knoppen.stoppen"), inputs.button_data(conv, "_leave")),
+                Button(render("knoppen.ga_verder"), inputs.button_data(conv, "_stay")),
+            ),
+        )
         return Reply(render("engine.verlaten_vraag"), buttons)
 
     def _leave_answer(self, flow: Flow, conv: Conversation, inp: Input, ctx: Context) -> StepResult:
@@ -179,8 +205,12 @@ class Engine:
 
     def _is_current(self, conv: Conversation, data: str) -> bool:
         parts = data.split(".", 3)
-        return len(parts) == 4 and parts[0] == "f" and parts[1] == conv.instance \
+        return (
+            len(parts) == 4
+            and parts[0] == "f"
+            and parts[1] == conv.instance
             and parts[2] == str(conv.seq)
+        )
 
     def _say(self, state: State, conv: Conversation, ctx: Context) -> str:
         variables = self._variables(conv, ctx)
@@ -205,5 +235,7 @@ class Engine:
         public_data = {k: v for k, v in conv.data.items() if not k.startswith("_")}
         # `run` names this run of the flow, so a later step can add to what an earlier one
         # wrote (an urgent worry goes out at once; the note follows as an addition).
-        params.update(flow=conv.flow, answers=dict(conv.answers), data=public_data, run=conv.instance)
+        params.update(
+            flow=conv.flow, answers=dict(conv.answers), data=public_data, run=conv.instance
+        )
         return Effect(declared["kind"], params)

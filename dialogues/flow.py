@@ -6,6 +6,7 @@ entered, and moves on through `next`: the first transition whose condition holds
 The flows in dialogues/flows/ are the examples; docs/flows/ draws each one
 (`omzien diagram`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ class FlowError(Exception):
 @dataclass(frozen=True)
 class Transition:
     to: str
-    condition: Any = None          # None = always; see dialogues.conditions
+    condition: Any = None  # None = always; see dialogues.conditions
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,11 @@ class InputSpec:
     store: str | None = None
     options: tuple[dict, ...] = ()
     options_from: dict | None = None
-    skip: bool = False             # offer *Sla over*
-    text: bool = False             # a choice that also accepts typed text
+    skip: bool = False  # offer *Sla over*
+    text: bool = False  # a choice that also accepts typed text
     max_length: int = 500
     store_label: str | None = None  # also keep the chosen option's label under this key
-    columns: int = 1               # buttons per row
+    columns: int = 1  # buttons per row
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,14 @@ def load_flow(path: Path) -> Flow:
     if not isinstance(raw, dict) or "states" not in raw:
         raise FlowError(f"{where}: needs 'id', 'start' and 'states'")
     states = {name: _parse_state(where, name, spec or {}) for name, spec in raw["states"].items()}
-    flow = Flow(id=raw.get("id", path.stem), start=raw["start"], states=states,
-                prepare=raw.get("prepare"), on_leave=tuple(raw.get("on_leave", ())), path=path)
+    flow = Flow(
+        id=raw.get("id", path.stem),
+        start=raw["start"],
+        states=states,
+        prepare=raw.get("prepare"),
+        on_leave=tuple(raw.get("on_leave", ())),
+        path=path,
+    )
     _check_targets(where, flow)
     _check_effects(where, flow)
     flow.machine, flow.cursor = build_machine(flow)
@@ -98,8 +105,10 @@ def _parse_state(where: str, name: str, spec: dict) -> State:
     if not end and not transitions:
         raise FlowError(f"{where}: state {name!r} has no 'next' and is not an end")
     if not end and transitions[-1].condition is not None:
-        raise FlowError(f"{where}: state {name!r}: the last transition needs no condition, "
-                        "so the conversation can always move on")
+        raise FlowError(
+            f"{where}: state {name!r}: the last transition needs no condition, "
+            "so the conversation can always move on"
+        )
     return State(name, say, input_spec, transitions, tuple(spec.get("effects", ())), end)
 
 
@@ -136,7 +145,9 @@ def _check_targets(where: str, flow: Flow) -> None:
     for state in flow.states.values():
         for t in state.next:
             if t.to not in flow.states:
-                raise FlowError(f"{where}: state {state.name!r} goes to {t.to!r}, which does not exist")
+                raise FlowError(
+                    f"{where}: state {state.name!r} goes to {t.to!r}, which does not exist"
+                )
 
 
 def _check_effects(where: str, flow: Flow) -> None:
@@ -147,8 +158,10 @@ def _check_effects(where: str, flow: Flow) -> None:
             raise FlowError(f"{where}: {state_name}: unknown effect kind {effect.get('kind')!r}")
         reserved = {"flow", "answers", "data", "run"} & set(effect)
         if reserved:
-            raise FlowError(f"{where}: {state_name}: effect parameter(s) {sorted(reserved)} are "
-                            "reserved for the engine's snapshot")
+            raise FlowError(
+                f"{where}: {state_name}: effect parameter(s) {sorted(reserved)} are "
+                "reserved for the engine's snapshot"
+            )
         if effect["kind"] == "start_flow" and "target" not in effect:
             raise FlowError(f"{where}: {state_name}: start_flow needs a target flow")
 
@@ -161,17 +174,24 @@ class _Cursor:
 
 def build_machine(flow: Flow) -> tuple[Machine, _Cursor]:
     cursor = _Cursor()
-    machine = Machine(model=cursor, states=list(flow.states), initial=flow.start,
-                      auto_transitions=False, send_event=True)
+    machine = Machine(
+        model=cursor,
+        states=list(flow.states),
+        initial=flow.start,
+        auto_transitions=False,
+        send_event=True,
+    )
     for state in flow.states.values():
         for t in state.next:
             check = conditions.compile_condition(t.condition)
-            machine.add_transition("advance", source=state.name, dest=t.to,
-                                   conditions=[_as_machine_condition(check)])
+            machine.add_transition(
+                "advance", source=state.name, dest=t.to, conditions=[_as_machine_condition(check)]
+            )
     return machine, cursor
 
 
 def _as_machine_condition(check):
     def condition(event) -> bool:
         return check(event.kwargs["view"])
+
     return condition

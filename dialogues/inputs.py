@@ -5,6 +5,7 @@ dagdeel, confirm, or none.
 Button data is `f.<run>.<question>.<value>`; the engine has already checked run and
 question number before these functions see a value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,11 +28,11 @@ SCALE = ("1", "2", "3", "4", "5")
 class Outcome:
     """What one input means: an answer, an updated selection, or a reason to ask again."""
 
-    kind: str                        # answer | update | reprompt
+    kind: str  # answer | update | reprompt
     value: Any = None
-    label: str = ""                  # what the user chose, as shown (for the chat history)
-    reason: str = ""                 # template id explaining a re-prompt
-    data: dict = field(default_factory=dict)   # working values to keep (selections)
+    label: str = ""  # what the user chose, as shown (for the chat history)
+    reason: str = ""  # template id explaining a re-prompt
+    data: dict = field(default_factory=dict)  # working values to keep (selections)
 
 
 def button_data(conv: Conversation, value: str) -> str:
@@ -46,7 +47,9 @@ def selection(spec: InputSpec, conv: Conversation) -> list[str]:
     return list((conv.data.get("_preselect") or {}).get(spec.store or "", ()))
 
 
-def options_of(spec: InputSpec, ctx: Context, conv: Conversation, content: Content) -> list[tuple[str, str]]:
+def options_of(
+    spec: InputSpec, ctx: Context, conv: Conversation, content: Content
+) -> list[tuple[str, str]]:
     if spec.options_from:
         params = dict(spec.options_from)
         provider = providers.OPTIONS[params.pop("provider")]
@@ -54,22 +57,32 @@ def options_of(spec: InputSpec, ctx: Context, conv: Conversation, content: Conte
     return [(o["id"], content.render(o["label"], ctx.locale)) for o in spec.options]
 
 
-def keyboard(spec: InputSpec, ctx: Context, conv: Conversation, content: Content) -> tuple[tuple[Button, ...], ...]:
+def keyboard(
+    spec: InputSpec, ctx: Context, conv: Conversation, content: Content
+) -> tuple[tuple[Button, ...], ...]:
     label = lambda template: content.render(template, ctx.locale)  # noqa: E731
     rows: list[list[Button]]
     if spec.kind in ("choice", "multi"):
         selected = set(selection(spec, conv))
-        buttons = [Button((CHECK if v in selected else "") + text, button_data(conv, v))
-                   for v, text in options_of(spec, ctx, conv, content)]
-        rows = [buttons[i:i + spec.columns] for i in range(0, len(buttons), spec.columns)]
+        buttons = [
+            Button((CHECK if v in selected else "") + text, button_data(conv, v))
+            for v, text in options_of(spec, ctx, conv, content)
+        ]
+        rows = [buttons[i : i + spec.columns] for i in range(0, len(buttons), spec.columns)]
         if spec.kind == "multi":
             rows.append([Button(label("knoppen.klaar"), button_data(conv, DONE))])
     elif spec.kind == "scale":
         # 😄 first: a quick first tap must not mean "bad" (the values stay 1 = low … 5 = good)
-        rows = [[Button(label(f"knoppen.schaal_{n}"), button_data(conv, n)) for n in reversed(SCALE)]]
+        rows = [
+            [Button(label(f"knoppen.schaal_{n}"), button_data(conv, n)) for n in reversed(SCALE)]
+        ]
     elif spec.kind == "confirm":
-        rows = [[Button(label("knoppen.ja"), button_data(conv, "ja")),
-                 Button(label("knoppen.nee"), button_data(conv, "nee"))]]
+        rows = [
+            [
+                Button(label("knoppen.ja"), button_data(conv, "ja")),
+                Button(label("knoppen.nee"), button_data(conv, "nee")),
+            ]
+        ]
     elif spec.kind == "daypart":
         rows = _daypart_rows(ctx, conv, content)
     else:
@@ -84,11 +97,16 @@ def _daypart_rows(ctx: Context, conv: Conversation, content: Content) -> list[li
     if "_day" in conv.data:
         return [[Button(label(f"knoppen.dagdeel_{p}"), button_data(conv, p)) for p in DAYPARTS]]
     days = [Button(label(f"knoppen.dag_{d}"), button_data(conv, d)) for d in WEEKDAYS]
-    return [days[:4], days[4:], [Button(label("knoppen.wisselend"), button_data(conv, "wisselend"))]]
+    return [
+        days[:4],
+        days[4:],
+        [Button(label("knoppen.wisselend"), button_data(conv, "wisselend"))],
+    ]
 
 
-def interpret(spec: InputSpec, inp: Input, ctx: Context, conv: Conversation,
-              content: Content) -> Outcome:
+def interpret(
+    spec: InputSpec, inp: Input, ctx: Context, conv: Conversation, content: Content
+) -> Outcome:
     if inp.kind == "media":
         return Outcome("reprompt", reason="engine.alleen_tekst")
     value = inp.data.split(".", 3)[3] if inp.kind == "button" else None
@@ -104,8 +122,9 @@ def interpret(spec: InputSpec, inp: Input, ctx: Context, conv: Conversation,
     return handler(spec, value, ctx, conv, content)
 
 
-def typed_button(spec: InputSpec, text: str, ctx: Context, conv: Conversation,
-                 content: Content) -> str | None:
+def typed_button(
+    spec: InputSpec, text: str, ctx: Context, conv: Conversation, content: Content
+) -> str | None:
     """The button a typed answer names ("ja" for [Ja 🙂] [Nee]), so a person who types
     instead of tapping is understood. Only a whole label, or one word that starts exactly
     one label; otherwise None and the text is taken as text (or asked again)."""
@@ -114,9 +133,14 @@ def typed_button(spec: InputSpec, text: str, ctx: Context, conv: Conversation,
     said = _plain(text)
     if not said:
         return None
-    labels = [(b.data.split(".", 3)[3], b.label) for row in keyboard(spec, ctx, conv, content)
-              for b in row]
-    whole = [value for value, label in labels if _plain(label) == said or label.strip() == text.strip()]
+    labels = [
+        (b.data.split(".", 3)[3], b.label)
+        for row in keyboard(spec, ctx, conv, content)
+        for b in row
+    ]
+    whole = [
+        value for value, label in labels if _plain(label) == said or label.strip() == text.strip()
+    ]
     if len(whole) == 1:
         return whole[0]
     if " " in said:
@@ -159,8 +183,9 @@ def _multi(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
         return Outcome("answer", chosen, ", ".join(labels[v] for v in chosen) or "–")
     if value not in labels:
         return Outcome("reprompt", reason="engine.gebruik_knoppen")
-    if value in set(spec.options_from.get("alone", ()) if spec.options_from else ()) or \
-            any(o.get("alone") and o["id"] == value for o in spec.options):
+    if value in set(spec.options_from.get("alone", ()) if spec.options_from else ()) or any(
+        o.get("alone") and o["id"] == value for o in spec.options
+    ):
         return Outcome("answer", [value], labels[value])
     selected = [v for v in selected if v != value] if value in selected else selected + [value]
     return Outcome("update", data={"_sel": selected})
@@ -186,13 +211,21 @@ def _daypart(spec, value, ctx, conv: Conversation, content: Content) -> Outcome:
         return Outcome("update", data={"_day": WEEKDAYS.index(value)})
     if value in DAYPARTS and "_day" in conv.data:
         day = conv.data["_day"]
-        shown = content.render("moment.dag_en_dagdeel", ctx.locale,
-                               dag=label(f"moment.dag_{WEEKDAYS[day]}"),
-                               dagdeel=label(f"moment.dagdeel_{value}"))
+        shown = content.render(
+            "moment.dag_en_dagdeel",
+            ctx.locale,
+            dag=label(f"moment.dag_{WEEKDAYS[day]}"),
+            dagdeel=label(f"moment.dagdeel_{value}"),
+        )
         return Outcome("answer", {"day": day, "part": value}, shown)
     return Outcome("reprompt", reason="engine.gebruik_knoppen")
 
 
 _TYPABLE = ("choice", "scale", "confirm")
-_BUTTON_HANDLERS = {"choice": _choice, "multi": _multi, "scale": _scale,
-                    "confirm": _confirm, "daypart": _daypart}
+_BUTTON_HANDLERS = {
+    "choice": _choice,
+    "multi": _multi,
+    "scale": _scale,
+    "confirm": _confirm,
+    "daypart": _daypart,
+}

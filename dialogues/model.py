@@ -1,4 +1,5 @@
 """The values that flow in and out of the engine. Plain data: no Telegram, no SQL."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,10 +16,10 @@ class Conversation:
 
     flow: str
     state: str
-    instance: str          # short id of this run; old runs' buttons carry another one
-    seq: int               # number of the current question within the run
+    instance: str  # short id of this run; old runs' buttons carry another one
+    seq: int  # number of the current question within the run
     answers: dict[str, Any]
-    data: dict[str, Any]   # what the flow prepared at start, plus working values
+    data: dict[str, Any]  # what the flow prepared at start, plus working values
     started_at: datetime
     updated_at: datetime
 
@@ -26,8 +27,8 @@ class Conversation:
 @dataclass(frozen=True)
 class Input:
     kind: InputKind
-    text: str = ""         # the typed text or the full command ("/zoek koffie")
-    data: str = ""         # callback_data of a pressed button
+    text: str = ""  # the typed text or the full command ("/zoek koffie")
+    data: str = ""  # callback_data of a pressed button
 
     @property
     def command(self) -> str:
@@ -40,8 +41,8 @@ class Context:
 
     locale: str
     now: datetime
-    vars: Mapping[str, Any] = field(default_factory=dict)    # for templates: voornaam, contact
-    facts: Mapping[str, Any] = field(default_factory=dict)   # for choices: residents, history
+    vars: Mapping[str, Any] = field(default_factory=dict)  # for templates: voornaam, contact
+    facts: Mapping[str, Any] = field(default_factory=dict)  # for choices: residents, history
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Button:
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
-    edit: bool = False     # replace the message whose button was pressed, instead of sending
+    edit: bool = False  # replace the message whose button was pressed, instead of sending
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ class Effect:
 
 @dataclass
 class StepResult:
-    conversation: Conversation | None        # None: the flow is over
+    conversation: Conversation | None  # None: the flow is over
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
-    notice: str | None = None                # a short toast for the pressed button
-    command: str | None = None               # run this command after leaving the flow
-    changed: bool = True                     # False: nothing to save (stale button, re-prompt)
+    notice: str | None = None  # a short toast for the pressed button
+    command: str | None = None  # run this command after leaving the flow
+    changed: bool = True  # False: nothing to save (stale button, re-prompt)

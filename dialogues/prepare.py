@@ -1,5 +1,6 @@
 """What a flow works out once, when it starts: which appreciative questions to ask
 today, whether last time's step is still open. Pure functions of the context."""
+
 from __future__ import annotations
 
 import random
@@ -13,13 +14,15 @@ from dialogues.signal_levels import URGENT, proposed_level
 
 Preparer = Callable[[Context, Content, dict], dict]
 PREPARERS: Registry[Preparer] = Registry()
-RECENT_WINDOW = 3   # never one of the last three questions asked to this volunteer
+RECENT_WINDOW = 3  # never one of the last three questions asked to this volunteer
 
 
 preparer = PREPARERS.register
 
 
-def pick_questions(bank: list[dict], recent: list[str], how_many: int, rng: random.Random) -> list[str]:
+def pick_questions(
+    bank: list[dict], recent: list[str], how_many: int, rng: random.Random
+) -> list[str]:
     """Rotate through the bank: never one of the last three asked, never-asked questions
     first, and different themes where the bank allows it."""
     blocked = set(recent[-RECENT_WINDOW:])
@@ -45,7 +48,7 @@ def prepare_reflection(ctx: Context, content: Content, data: dict) -> dict[str, 
     bank = content.catalogue("questions", ctx.locale)["questions"]
     recent = list(ctx.facts.get("recent_questions", ()))
     rng = random.Random(ctx.now.timestamp())
-    chosen = pick_questions(bank, recent, 1, rng)   # one appreciative question: no checklist
+    chosen = pick_questions(bank, recent, 1, rng)  # one appreciative question: no checklist
     prepared: dict[str, Any] = {"vraag_1": chosen[0], "vraag_2": None}
     visited = ctx.facts.get("residents", ())
     if len(visited) == 1:
@@ -57,8 +60,10 @@ def prepare_reflection(ctx: Context, content: Content, data: dict) -> dict[str, 
         prepared["open_step_text"] = open_step["text"]
     prepared["extra"] = extra_question(ctx.facts.get("reflection_count", 0), bool(open_step))
     prepared.update(step_ideas(ctx, content, rng, prepared.get("alias")))
-    prepared["grens_woorden"] = {t["id"]: t["woorden"] for t in
-                                 content.catalogue("boundaries", ctx.locale).get("onderwerpen", ())}
+    prepared["grens_woorden"] = {
+        t["id"]: t["woorden"]
+        for t in content.catalogue("boundaries", ctx.locale).get("onderwerpen", ())
+    }
     return prepared
 
 
@@ -76,8 +81,10 @@ def step_ideas(ctx: Context, content: Content, rng: random.Random, alias: str | 
     steps = content.catalogue("steps", ctx.locale)["steps"]
     picked = rng.sample(steps, min(3, len(steps)))
     who = alias or content.render("reflectie.de_bewoner", ctx.locale)
-    return {"stap_ideeen": [s["id"] for s in picked],
-            "stap_teksten": {s["id"]: content.render_text(s["text"], alias=who) for s in picked}}
+    return {
+        "stap_ideeen": [s["id"] for s in picked],
+        "stap_teksten": {s["id"]: content.render_text(s["text"], alias=who) for s in picked},
+    }
 
 
 @preparer("zorg")
@@ -97,7 +104,7 @@ def prepare_signal(ctx: Context, content: Content, data: dict) -> dict[str, Any]
         prepared["resident"] = int(resident)
         prepared["alias"] = visited[str(resident)]
     elif len(visited) == 1:
-        (only_id, only_alias), = visited.items()
+        ((only_id, only_alias),) = visited.items()
         prepared["resident"], prepared["alias"] = int(only_id), only_alias
     return prepared
 
@@ -107,4 +114,7 @@ def _already_sent(data: dict, previous: dict, content: Content) -> bool:
     reflection that hands over to this flow (`previous_run`, an urgent box)."""
     if data.get("signal_run"):
         return True
-    return bool(data.get("previous_run")) and proposed_level(previous.get("zorgen"), 0, content) >= URGENT
+    return (
+        bool(data.get("previous_run"))
+        and proposed_level(previous.get("zorgen"), 0, content) >= URGENT
+    )

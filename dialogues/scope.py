@@ -3,6 +3,7 @@
 The words live in content/<locale>/catalogues/boundaries.yaml (`onderwerpen`), copied into
 the conversation's data at start (prepare_reflection), so conditions need no content.
 """
+
 from __future__ import annotations
 
 import re

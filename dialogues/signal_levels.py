@@ -7,6 +7,7 @@ The default level of each category lives in content/<locale>/catalogues/signals.
 Dutch catalogue is the reference (ids and levels are the same in every locale). It is read
 through the Content the engine was given (`content=`), the shipped one when none is passed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -36,8 +37,9 @@ def known_categories(content: Content | None = None) -> frozenset[str]:
     return frozenset(default_levels(content))
 
 
-def proposed_level(categories: Iterable[str] | None, floor: int = 0,
-                   content: Content | None = None) -> int:
+def proposed_level(
+    categories: Iterable[str] | None, floor: int = 0, content: Content | None = None
+) -> int:
     """The highest default level of the chosen categories (at least `floor`)."""
     levels = default_levels(content)
     found = [levels.get(c, ATTENTION) for c in (categories or ()) if c != "niets"]

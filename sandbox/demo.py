@@ -1,6 +1,7 @@
 """The demo organisation of the sandbox, as the product brief describes it:
 coordinator cora, professional pim, volunteers vera and wim (both linked to pim),
 and vera visits "mevrouw L". Any other persona is a new, unregistered Telegram user."""
+
 from __future__ import annotations
 
 import zlib

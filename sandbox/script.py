@@ -16,6 +16,7 @@ Exit status 0 only if every check held (README.md, "Scripts").
 With `transcript=True` every message the bot sent or edited is printed after the line
 that caused it (`Omzien → vera`, then its text and buttons): how readers follow a journey.
 """
+
 from __future__ import annotations
 
 import html
@@ -44,8 +45,7 @@ class Inbox:
 
     def news(self, name: str, messages: list) -> list[str]:
         before = self.seen.get(name, {})
-        return [shown_text(m) for m in messages
-                if before.get(m.message_id) != _fingerprint(m)]
+        return [shown_text(m) for m in messages if before.get(m.message_id) != _fingerprint(m)]
 
     def mark(self, name: str, messages: list) -> None:
         self.seen[name] = {m.message_id: _fingerprint(m) for m in messages}
@@ -101,8 +101,12 @@ def transcript_block(name: str, message, edited: bool) -> str:
     return "\n".join(lines)
 
 
-async def run_script(sandbox: Sandbox, lines: list[str], echo: Callable[[str], None] = print,
-                     transcript: bool = False) -> int:
+async def run_script(
+    sandbox: Sandbox,
+    lines: list[str],
+    echo: Callable[[str], None] = print,
+    transcript: bool = False,
+) -> int:
     inbox = Inbox()
     printed = Transcript()
     failures = 0
@@ -183,11 +187,13 @@ def _check(sandbox: Sandbox, inbox: Inbox, who: str, op: str, pattern: str) -> N
     regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
     hits = [text for text in news if regex.search(text) or regex.search(plain(text))]
     if op == "?" and not hits:
-        raise ScriptError(f"expected a message to {who} matching /{pattern}/; "
-                          f"{who} received:\n{_show(news)}")
+        raise ScriptError(
+            f"expected a message to {who} matching /{pattern}/; {who} received:\n{_show(news)}"
+        )
     if op == "!" and hits:
-        raise ScriptError(f"expected no message to {who} matching /{pattern}/; "
-                          f"but {who} received:\n{_show(hits)}")
+        raise ScriptError(
+            f"expected no message to {who} matching /{pattern}/; but {who} received:\n{_show(hits)}"
+        )
 
 
 def _show(texts: list[str]) -> str:

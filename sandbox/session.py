@@ -4,6 +4,7 @@
 Used by the terminal chat (`omzien sandbox`), the script runner (`--script FILE`) and
 tests. Personas are driven through the emulator exactly as Telegram users would be.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,11 +40,14 @@ IDLE_TIMEOUT = 15.0
 
 
 class Sandbox:
-    def __init__(self, settings: Settings, db_path: Path | str, flood: FloodPolicy | None = None) -> None:
+    def __init__(
+        self, settings: Settings, db_path: Path | str, flood: FloodPolicy | None = None
+    ) -> None:
         self.settings = replace(settings, token=SANDBOX_TOKEN, tick_seconds=3600.0)
         self.db_path = Path(db_path)
-        self.emulator = Emulator(token=SANDBOX_TOKEN, bot_username=settings.bot_username,
-                                 flood=flood or SANDBOX_FLOOD)
+        self.emulator = Emulator(
+            token=SANDBOX_TOKEN, bot_username=settings.bot_username, flood=flood or SANDBOX_FLOOD
+        )
         self.clock = OffsetClock()
         self.injected = 0
         self.app: Application | None = None
@@ -53,8 +57,11 @@ class Sandbox:
 
     async def start(self) -> None:
         await self.emulator.start(host="127.0.0.1", port=0)
-        settings = replace(self.settings, base_url=self.emulator.base_url,
-                           base_file_url=self.emulator.base_file_url)
+        settings = replace(
+            self.settings,
+            base_url=self.emulator.base_url,
+            base_file_url=self.emulator.base_file_url,
+        )
         store = Store.open(self.db_path)
         await store.run(demo.seed, self.clock.now())
         content = default_content()

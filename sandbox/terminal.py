@@ -1,11 +1,12 @@
 """The interactive sandbox chat: talk to Omzien as cora, pim, vera, wim or anyone new.
 
-    vera> /bezoek          type as the current persona
-    vera> 2                press button 2 on your newest message with buttons
-    vera> @pim             switch persona (any new name is an unregistered user)
-    vera> clock +2d        move the clock and run what became due (or: clock to mon 19:30)
-    vera> :help            this help;  :quit  leaves
+vera> /bezoek          type as the current persona
+vera> 2                press button 2 on your newest message with buttons
+vera> @pim             switch persona (any new name is an unregistered user)
+vera> clock +2d        move the clock and run what became due (or: clock to mon 19:30)
+vera> :help            this help;  :quit  leaves
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,10 +35,12 @@ def render_message(message) -> str:
 
 def banner() -> str:
     names = ", ".join(f"{name} ({role})" for name, (_i, _n, role) in PERSONAS.items())
-    return (f"{BOLD}Omzien sandbox{RESET} — a local Telegram with the real bot attached.\n"
-            f"Personas: {names}; any other name is a new, unregistered user.\n"
-            "Type a message, a number to press a button, @name to switch, "
-            "'clock +2d' to move time, :help, :quit.\n")
+    return (
+        f"{BOLD}Omzien sandbox{RESET} — a local Telegram with the real bot attached.\n"
+        f"Personas: {names}; any other name is a new, unregistered user.\n"
+        "Type a message, a number to press a button, @name to switch, "
+        "'clock +2d' to move time, :help, :quit.\n"
+    )
 
 
 async def chat(sandbox: Sandbox, persona: str = "vera") -> None:

@@ -13,6 +13,7 @@ page's HMAC (`cipher_integrity_check`).
 `restore` refuses while a bot has the target open: a running `Store` holds a shared lock
 on `<database>.lock` (storage/db.py), and restore needs it exclusively.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -45,9 +46,11 @@ class Checked:
     def summary(self) -> str:
         counts = ", ".join(f"{t} {n}" for t, n in self.counts.items())
         sealed = "encrypted" if self.encrypted else "not encrypted"
-        return (f"{self.path}: {self.size} bytes, {sealed}, integrity ok, "
-                f"schema {len(self.applied)} of "
-                f"{len(known_versions())} versions ({self.applied[-1]}); {counts}")
+        return (
+            f"{self.path}: {self.size} bytes, {sealed}, integrity ok, "
+            f"schema {len(self.applied)} of "
+            f"{len(known_versions())} versions ({self.applied[-1]}); {counts}"
+        )
 
 
 def known_versions() -> tuple[str, ...]:
@@ -82,7 +85,7 @@ def copy_database(source: Path, target: Path, key=ENVIRONMENT) -> None:
     dst = connect(target, key)
     try:
         src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")   # one self-contained file, no -wal
+        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal
     finally:
         dst.close()
         src.close()
@@ -123,19 +126,26 @@ def _check_pages(conn, path: Path) -> None:
 
 def _applied(conn: sqlite3.Connection, path: Path) -> tuple[str, ...]:
     try:
-        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
-                            "ORDER BY rowid", [migrations.name]).fetchall()
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            [migrations.name],
+        ).fetchall()
     except sqlite3.OperationalError as exc:
         raise BackupError(f"{path} is not an Omzien database (no schema versions)") from exc
     applied = tuple(r[0] for r in rows)
     unknown = [name for name in applied if name not in known_versions()]
     if not applied or unknown:
-        raise BackupError(f"{path} has schema versions this Omzien does not know: {unknown}"
-                          if unknown else f"{path} has no schema versions")
+        raise BackupError(
+            f"{path} has schema versions this Omzien does not know: {unknown}"
+            if unknown
+            else f"{path} has no schema versions"
+        )
     return applied
 
 
-def restore(copy: Path | str, target: Path | str, now: datetime | None = None) -> tuple[Checked, Path | None]:
+def restore(
+    copy: Path | str, target: Path | str, now: datetime | None = None
+) -> tuple[Checked, Path | None]:
     """Put a checked copy in place of `target`; the old file is kept aside (returned)."""
     copy, target = Path(copy), Path(target)
     with exclusive(target):
@@ -144,14 +154,16 @@ def restore(copy: Path | str, target: Path | str, now: datetime | None = None) -
         if target.exists():
             stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
             aside = target.with_name(f"{target.name}.before-restore-{stamp}")
-            copy_database(target, aside)                     # with whatever its WAL still held
+            copy_database(target, aside)  # with whatever its WAL still held
         incoming = target.with_name(target.name + ".restoring")
         copy_database(copy, incoming)
-        for companion in ("-wal", "-shm"):           # the old WAL must not replay onto the copy
+        for companion in ("-wal", "-shm"):  # the old WAL must not replay onto the copy
             Path(f"{target}{companion}").unlink(missing_ok=True)
         os.replace(incoming, target)
-    return (Checked(target, target.stat().st_size, checked.applied, checked.counts,
-                    checked.encrypted), aside)
+    return (
+        Checked(target, target.stat().st_size, checked.applied, checked.counts, checked.encrypted),
+        aside,
+    )
 
 
 @contextmanager

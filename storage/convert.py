@@ -6,6 +6,7 @@ row counts as before), the old file is kept aside as `<name>.before-<verb>-<time
 the new one takes its place. Like `omzien restore`, it refuses while a bot has the file
 open (storage/backup.exclusive), and it changes nothing when any step fails.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,9 @@ def decrypt(path: Path | str, key: str, now: datetime | None = None) -> tuple[Ch
     return _convert(path, key, None, "decrypt", now)
 
 
-def _convert(path: Path, old_key: str | None, new_key: str | None, verb: str,
-             now: datetime | None) -> tuple[Checked, Path]:
+def _convert(
+    path: Path, old_key: str | None, new_key: str | None, verb: str, now: datetime | None
+) -> tuple[Checked, Path]:
     with exclusive(path):
         before = check(path, key=old_key)
         incoming = path.with_name(f"{path.name}.{verb}ing")
@@ -47,15 +49,16 @@ def _convert(path: Path, old_key: str | None, new_key: str | None, verb: str,
             raise
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
         aside = path.with_name(f"{path.name}.before-{verb}-{stamp}")
-        copy_database(path, aside, key=old_key)       # with whatever its WAL still held
-        for companion in ("-wal", "-shm"):            # the old WAL must not meet the new file
+        copy_database(path, aside, key=old_key)  # with whatever its WAL still held
+        for companion in ("-wal", "-shm"):  # the old WAL must not meet the new file
             Path(f"{path}{companion}").unlink(missing_ok=True)
         os.replace(incoming, path)
     return Checked(path, path.stat().st_size, after.applied, after.counts, after.encrypted), aside
 
 
-def _export(path: Path, old_key: str | None, incoming: Path, new_key: str | None,
-            before: Checked) -> Checked:
+def _export(
+    path: Path, old_key: str | None, incoming: Path, new_key: str | None, before: Checked
+) -> Checked:
     try:
         crypt.export(path, old_key, incoming, new_key)
     except sqlite3.Error as exc:
@@ -72,9 +75,13 @@ def _rows(path: Path, key: str | None) -> dict[str, int]:
     """Rows per table, search index and schema versions included."""
     conn = connect(path, key)
     try:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE "
-            "'CREATE VIRTUAL TABLE%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE "
+                "'CREATE VIRTUAL TABLE%' ORDER BY name"
+            )
+        ]
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
     finally:
         conn.close()

@@ -9,6 +9,7 @@ sqlcipher3 raises its own exception classes, with the standard library's names b
 its types. The connection below turns them into `sqlite3` ones at this one boundary, so
 `except sqlite3.OperationalError` in Omzien and inside sqlite-utils holds with a key too.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ import sqlcipher3
 
 KEY_VARIABLE = "OMZIEN_DB_KEY"
 KEY_FILE_VARIABLE = "OMZIEN_DB_KEY_FILE"
-_PLAIN_HEADER = b"SQLite format 3\x00"     # an encrypted file starts with random salt
+_PLAIN_HEADER = b"SQLite format 3\x00"  # an encrypted file starts with random salt
 
 
 class DatabaseKeyError(sqlite3.DatabaseError):
@@ -38,8 +39,9 @@ def key_from_env(environ: Mapping[str, str] | None = None) -> str | None:
         try:
             key = Path(key_file).read_text(encoding="utf-8").rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as exc:
-            raise DatabaseKeyError(f"cannot read the key file {key_file} "
-                                   f"({KEY_FILE_VARIABLE}): {type(exc).__name__}") from None
+            raise DatabaseKeyError(
+                f"cannot read the key file {key_file} ({KEY_FILE_VARIABLE}): {type(exc).__name__}"
+            ) from None
         if not key:
             raise DatabaseKeyError(f"the key file {key_file} ({KEY_FILE_VARIABLE}) is empty")
     return key or None
@@ -62,22 +64,27 @@ def connect(path: Path | str, key: str) -> Connection:
     """A SQLCipher connection to `path` with `key`, checked: a wrong key fails here, with
     a message that says what to do, and not at some later statement."""
     if has_content(path) and is_plain(path):
-        raise DatabaseKeyError(f"it is not encrypted, but {KEY_VARIABLE} is set: encrypt it "
-                               "with `omzien db encrypt PATH`, or unset the key")
+        raise DatabaseKeyError(
+            f"it is not encrypted, but {KEY_VARIABLE} is set: encrypt it "
+            "with `omzien db encrypt PATH`, or unset the key"
+        )
     raw = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
     try:
-        raw.execute("PRAGMA cipher_log_level = NONE")   # a wrong key is our one line, not three
+        raw.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our one line, not three
         raw.execute(f"PRAGMA key = {quote(key)}")
         raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError:
         raw.close()
-        raise DatabaseKeyError("file is not a database, or the key in "
-                               f"{KEY_VARIABLE} / {KEY_FILE_VARIABLE} does not open it") from None
+        raise DatabaseKeyError(
+            "file is not a database, or the key in "
+            f"{KEY_VARIABLE} / {KEY_FILE_VARIABLE} does not open it"
+        ) from None
     return Connection(raw)
 
 
-def export(source: Path | str, source_key: str | None, target: Path | str,
-           target_key: str | None) -> None:
+def export(
+    source: Path | str, source_key: str | None, target: Path | str, target_key: str | None
+) -> None:
     """Write the whole database at `source` into the new file `target`, encrypted with
     `target_key` or plain without one (SQLCipher's `sqlcipher_export`)."""
     raw = sqlcipher3.connect(str(source), isolation_level=None)
@@ -85,8 +92,7 @@ def export(source: Path | str, source_key: str | None, target: Path | str,
         raw.execute("PRAGMA cipher_log_level = NONE")
         if source_key is not None:
             raw.execute(f"PRAGMA key = {quote(source_key)}")
-        raw.execute(f"ATTACH DATABASE {quote(str(target))} AS target "
-                    f"KEY {quote(target_key or '')}")
+        raw.execute(f"ATTACH DATABASE {quote(str(target))} AS target KEY {quote(target_key or '')}")
         raw.execute("SELECT sqlcipher_export('target')")
         raw.execute("DETACH DATABASE target")
     except sqlcipher3.Error as exc:
@@ -126,6 +132,7 @@ class _Translating:
         def call(*args, **kwargs):
             args = tuple(a._inner if isinstance(a, _Translating) else a for a in args)
             return _wrap(_guarded(value, *args, **kwargs))
+
         return call
 
     def __setattr__(self, name: str, value) -> None:

@@ -5,6 +5,7 @@ sqlite-utils is synchronous. The bot gives it one connection on one thread
 blocks on disk. With a key in the environment every connection is an encrypted one
 (storage/crypt.py); without, plain SQLite.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ from storage import crypt
 from storage.migrations import migrations
 
 T = TypeVar("T")
-ENVIRONMENT = object()      # key=ENVIRONMENT: OMZIEN_DB_KEY / OMZIEN_DB_KEY_FILE, or none
+ENVIRONMENT = object()  # key=ENVIRONMENT: OMZIEN_DB_KEY / OMZIEN_DB_KEY_FILE, or none
 
 
 def open_db(path: Path | str, *, migrate: bool = True, key=ENVIRONMENT) -> Database:
@@ -51,7 +52,8 @@ def connect(path: Path | str, key=ENVIRONMENT) -> sqlite3.Connection:
     if crypt.has_content(path) and not crypt.is_plain(path):
         raise sqlite3.DatabaseError(
             f"file is not a database, or it is encrypted: set {crypt.KEY_VARIABLE} or "
-            f"{crypt.KEY_FILE_VARIABLE}")
+            f"{crypt.KEY_FILE_VARIABLE}"
+        )
     return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
 
 
@@ -75,8 +77,10 @@ def hold_shared_lock(path: Path | str):
     The kernel drops the lock when the process ends, however it ends."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     handle = open(lock_path(path), "a+b")  # noqa: SIM115  (the caller keeps it open)
-    fcntl.flock(handle, fcntl.LOCK_SH)     # waits while a restore is busy
+    fcntl.flock(handle, fcntl.LOCK_SH)  # waits while a restore is busy
     return handle
+
+
 def check_writable(db: Database) -> None:
     """Raise sqlite3.OperationalError when the file cannot be written (read-only file,
     directory or file system), instead of failing at the first turn."""

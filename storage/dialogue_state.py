@@ -8,6 +8,7 @@ run and seq it loaded), and is written only if that is still what is stored. A t
 from a state that changed meanwhile (expired by the tick, replaced, stepped twice) is stale:
 `save` and `clear` return False and the caller applies nothing of it.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,26 +38,35 @@ _COLS = "user_id, flow, state, instance, seq, answers, data, started_at, updated
 
 def _from_row(row) -> SavedState:
     uid, flow, state, instance, seq, answers, data, started, updated = row
-    return SavedState(uid, flow, state, instance, seq, json.loads(answers), json.loads(data),
-                      started, updated)
+    return SavedState(
+        uid, flow, state, instance, seq, json.loads(answers), json.loads(data), started, updated
+    )
 
 
 def load(db: Database, user_id: int) -> SavedState | None:
-    row = db.execute(f"SELECT {_COLS} FROM dialogue_state WHERE user_id = ?",
-                     [user_id]).fetchone()
+    row = db.execute(f"SELECT {_COLS} FROM dialogue_state WHERE user_id = ?", [user_id]).fetchone()
     return _from_row(row) if row else None
 
 
 def save(db: Database, saved: SavedState, base: tuple[str, int] | None = None) -> bool:
     """Write `saved` if it follows `base` = (instance, seq) as stored now; `base` None
     starts a new run and needs that no conversation is stored. False: stale, nothing written."""
-    values = [saved.flow, saved.state, saved.instance, saved.seq,
-              json.dumps(saved.answers, ensure_ascii=False),
-              json.dumps(saved.data, ensure_ascii=False), saved.started_at, saved.updated_at]
+    values = [
+        saved.flow,
+        saved.state,
+        saved.instance,
+        saved.seq,
+        json.dumps(saved.answers, ensure_ascii=False),
+        json.dumps(saved.data, ensure_ascii=False),
+        saved.started_at,
+        saved.updated_at,
+    ]
     if base is None:
         cursor = db.execute(
             f"INSERT INTO dialogue_state ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (user_id) DO NOTHING", [saved.user_id, *values])
+            "ON CONFLICT (user_id) DO NOTHING",
+            [saved.user_id, *values],
+        )
         return cursor.rowcount == 1
     instance, seq = base
     if saved.instance != instance or saved.seq not in (seq, seq + 1):
@@ -64,7 +74,8 @@ def save(db: Database, saved: SavedState, base: tuple[str, int] | None = None) -
     cursor = db.execute(
         "UPDATE dialogue_state SET flow = ?, state = ?, instance = ?, seq = ?, answers = ?, "
         "data = ?, started_at = ?, updated_at = ? WHERE user_id = ? AND instance = ? AND seq = ?",
-        [*values, saved.user_id, instance, seq])
+        [*values, saved.user_id, instance, seq],
+    )
     return cursor.rowcount == 1
 
 
@@ -73,8 +84,10 @@ def clear(db: Database, user_id: int, base: tuple[str, int] | None = None) -> bo
     if base is None:
         db.execute("DELETE FROM dialogue_state WHERE user_id = ?", [user_id])
         return True
-    cursor = db.execute("DELETE FROM dialogue_state WHERE user_id = ? AND instance = ? "
-                        "AND seq = ?", [user_id, *base])
+    cursor = db.execute(
+        "DELETE FROM dialogue_state WHERE user_id = ? AND instance = ? AND seq = ?",
+        [user_id, *base],
+    )
     return cursor.rowcount == 1
 
 

@@ -6,6 +6,7 @@ a handled row keeps only its id and the handled mark (the body, which holds mess
 is gone the moment it is handled). `purge` removes id-only rows after a day: Telegram keeps
 an unconfirmed update for at most 24 hours, so nothing older can come back.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -23,7 +24,8 @@ KEEP_HANDLED = timedelta(days=1)
 # The update whose turn is running, so the turn's own transaction can mark it handled
 # (bot/conversations.commit). Store.run carries it onto the database thread.
 current_update: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "omzien_current_update", default=None)
+    "omzien_current_update", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,17 @@ def store(db: Database, updates: Iterable[dict], now: datetime) -> int:
     with db.atomic():
         before = db.conn.total_changes
         db.conn.executemany(
-            "INSERT OR IGNORE INTO inbox (update_id, body, received_at) VALUES (?, ?, ?)", rows)
+            "INSERT OR IGNORE INTO inbox (update_id, body, received_at) VALUES (?, ?, ?)", rows
+        )
         return db.conn.total_changes - before
 
 
 def pending(db: Database, limit: int = 100) -> list[Stored]:
     """Stored, not yet handled, oldest first."""
-    rows = db.execute("SELECT update_id, body FROM inbox WHERE handled_at IS NULL "
-                      "ORDER BY update_id LIMIT ?", [limit]).fetchall()
+    rows = db.execute(
+        "SELECT update_id, body FROM inbox WHERE handled_at IS NULL ORDER BY update_id LIMIT ?",
+        [limit],
+    ).fetchall()
     return [Stored(update_id, json.loads(body)) for update_id, body in rows]
 
 
@@ -57,8 +62,10 @@ def next_offset(db: Database) -> int | None:
 
 def mark_handled(db: Database, update_id: int, now: datetime) -> bool:
     """Handled: keep the id and the mark, drop the text. False if it already was."""
-    cursor = db.execute("UPDATE inbox SET body = NULL, handled_at = ? "
-                        "WHERE update_id = ? AND handled_at IS NULL", [iso(now), update_id])
+    cursor = db.execute(
+        "UPDATE inbox SET body = NULL, handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
+        [iso(now), update_id],
+    )
     return cursor.rowcount == 1
 
 
@@ -79,5 +86,7 @@ def purge(db: Database, now: datetime) -> int:
     offset that confirms everything after a restart."""
     cursor = db.execute(
         "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ? "
-        "AND update_id < (SELECT max(update_id) FROM inbox)", [iso(now - KEEP_HANDLED)])
+        "AND update_id < (SELECT max(update_id) FROM inbox)",
+        [iso(now - KEEP_HANDLED)],
+    )
     return cursor.rowcount

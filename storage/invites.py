@@ -1,4 +1,5 @@
 """Single-use invite codes. Only a hash of each code is stored."""
+
 from __future__ import annotations
 
 import hashlib
@@ -42,8 +43,9 @@ def looks_like_code(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
 
 
-def create(db: Database, role: str, created_by: int | None, now: datetime,
-           valid_for: timedelta) -> str:
+def create(
+    db: Database, role: str, created_by: int | None, now: datetime, valid_for: timedelta
+) -> str:
     """Store a new invite and return its code (shown once, never stored)."""
     code = new_code()
     db.execute(

@@ -4,6 +4,7 @@ The first version shapes the schema for the whole product (users, invites, links
 residents, dialogue state, journal, steps, signals, outbox, due tasks). Never edit an
 applied version: add a new function below it.
 """
+
 from __future__ import annotations
 
 from sqlite_utils import Database, Migrations

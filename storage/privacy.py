@@ -4,6 +4,7 @@
 search index so no deleted words linger in its segments, checkpoints the WAL and
 VACUUMs, so the text is gone from the file too.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -24,10 +25,13 @@ _MINE = (
     ("asked_questions", "user_id = ?"),
     ("steps", "user_id = ?"),
     ("signals", "volunteer_id = ? OR professional_id = ?"),
-    ("signal_events", "signal_id IN (SELECT id FROM signals WHERE volunteer_id = ?) OR actor_id = ?"),
+    (
+        "signal_events",
+        "signal_id IN (SELECT id FROM signals WHERE volunteer_id = ?) OR actor_id = ?",
+    ),
     ("outbox", "recipient_id = ? OR about_id = ?"),
     ("due_tasks", "user_id = ?"),
-    ("broadcasts", "created_by = ?"),       # appreciation a coordinator sent
+    ("broadcasts", "created_by = ?"),  # appreciation a coordinator sent
 )
 _HIDDEN_COLUMNS = {"journal_entries": {"owner"}, "invites": {"code_hash"}}
 
@@ -61,7 +65,7 @@ def forget(db: Database, user_id: int) -> None:
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")   # the rebuilt file, not a WAL copy
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rebuilt file, not a WAL copy
 
 
 def people_around(db: Database, user_id: int) -> dict[int, dict]:
@@ -75,5 +79,7 @@ def people_around(db: Database, user_id: int) -> dict[int, dict]:
         " UNION SELECT professional_id FROM signals WHERE volunteer_id = :me"
         " UNION SELECT volunteer_id FROM signals WHERE professional_id = :me"
         " UNION SELECT e.actor_id FROM signal_events e JOIN signals s ON s.id = e.signal_id"
-        "  WHERE s.volunteer_id = :me OR s.professional_id = :me)", {"me": user_id})
+        "  WHERE s.volunteer_id = :me OR s.professional_id = :me)",
+        {"me": user_id},
+    )
     return {r[0]: {"name": r[1], "role": r[2]} for r in rows}

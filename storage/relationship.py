@@ -7,6 +7,7 @@ A review counts as done when the volunteer's journal holds an entry of kind
 the contact started): it is only asked inside it, so a review whose entry was removed by
 the retention period is never asked again.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -43,7 +44,8 @@ def due_reviews(db: Database, volunteer_id: int, now: datetime) -> dict[int, str
         "SELECT r.id, r.created_at, (SELECT group_concat(e.kind) FROM journal_entries e "
         f"WHERE e.user_id = r.volunteer_id AND e.resident_id = r.id AND e.kind IN ({marks})) "
         "FROM residents r WHERE r.volunteer_id = ? AND r.ended_at IS NULL",
-        [*REVIEW_KINDS, volunteer_id])
+        [*REVIEW_KINDS, volunteer_id],
+    )
     due: dict[int, str] = {}
     for resident_id, created_at, done in rows:
         moment = moment_for(parse(created_at), set((done or "").split(",")), now)
@@ -56,12 +58,21 @@ def review_kind(moment: str) -> str:
     return WINDOWS[moment][2]
 
 
-def record_need(db: Database, volunteer_id: int, resident_id: int | None,
-                now: datetime) -> int | None:
+def record_need(
+    db: Database, volunteer_id: int, resident_id: int | None, now: datetime
+) -> int | None:
     """At the end of a contact: the resident may still need someone, and the volunteer
     agreed to tell their professional. An open signal; delivery is the signal worker's."""
     professional_id = links.professional_of(db, volunteer_id)
     if professional_id is None:
         return None
-    return signals.create(db, volunteer_id, now, level=2, categories=[NEED_CATEGORY],
-                          resident_id=resident_id, consent=True, professional_id=professional_id)
+    return signals.create(
+        db,
+        volunteer_id,
+        now,
+        level=2,
+        categories=[NEED_CATEGORY],
+        resident_id=resident_id,
+        consent=True,
+        professional_id=professional_id,
+    )

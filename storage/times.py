@@ -1,4 +1,5 @@
 """Timestamps as stored: ISO-8601 in UTC, so text order is time order."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """People who consented: volunteers, professionals, coordinators."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,11 +47,40 @@ _COLUMNS = (
 
 
 def _row_to_user(row: tuple) -> User:
-    (uid, role, name, lang, status, reachable, consent, created,
-     day, part, reminders, share_energy, share_digest, wants_digest, paused) = row
-    return User(uid, role, name, lang, status, bool(reachable), consent, created,
-                day, part, bool(reminders), bool(share_energy), bool(share_digest),
-                bool(wants_digest), paused)
+    (
+        uid,
+        role,
+        name,
+        lang,
+        status,
+        reachable,
+        consent,
+        created,
+        day,
+        part,
+        reminders,
+        share_energy,
+        share_digest,
+        wants_digest,
+        paused,
+    ) = row
+    return User(
+        uid,
+        role,
+        name,
+        lang,
+        status,
+        bool(reachable),
+        consent,
+        created,
+        day,
+        part,
+        bool(reminders),
+        bool(share_energy),
+        bool(share_digest),
+        bool(wants_digest),
+        paused,
+    )
 
 
 def get(db: Database, user_id: int) -> User | None:
@@ -58,8 +88,9 @@ def get(db: Database, user_id: int) -> User | None:
     return _row_to_user(row) if row else None
 
 
-def create(db: Database, user_id: int, role: str, display_name: str, language: str,
-           now: datetime) -> User:
+def create(
+    db: Database, user_id: int, role: str, display_name: str, language: str, now: datetime
+) -> User:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     db.execute(
@@ -87,18 +118,22 @@ def set_language(db: Database, user_id: int, language: str) -> None:
 
 def set_status(db: Database, user_id: int, status: str, now: datetime) -> None:
     paused_at = iso(now) if status == "paused" else None
-    db.execute("UPDATE users SET status = ?, paused_at = ? WHERE id = ?",
-               [status, paused_at, user_id])
+    db.execute(
+        "UPDATE users SET status = ?, paused_at = ? WHERE id = ?", [status, paused_at, user_id]
+    )
 
 
 def set_reachable(db: Database, user_id: int, reachable: bool) -> None:
     db.execute("UPDATE users SET reachable = ? WHERE id = ?", [int(reachable), user_id])
 
 
-def set_rhythm(db: Database, user_id: int, day: int | None, part: str | None,
-               reminders: bool) -> None:
-    db.execute("UPDATE users SET rhythm_day = ?, rhythm_part = ?, reminders = ? WHERE id = ?",
-               [day, part, int(reminders), user_id])
+def set_rhythm(
+    db: Database, user_id: int, day: int | None, part: str | None, reminders: bool
+) -> None:
+    db.execute(
+        "UPDATE users SET rhythm_day = ?, rhythm_part = ?, reminders = ? WHERE id = ?",
+        [day, part, int(reminders), user_id],
+    )
 
 
 def set_share_digest(db: Database, user_id: int, allowed: bool) -> None:

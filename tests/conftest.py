@@ -3,6 +3,7 @@
 tests/sandbox/conftest.py has the emulator's own fixtures (`emu`, `api`); the ones here
 are for storage, bot and end-to-end tests.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,11 @@ INHERITED = (crypt.KEY_VARIABLE, crypt.KEY_FILE_VARIABLE)
 def process_env(**settings: str) -> dict[str, str]:
     """The environment for an `omzien` subprocess: this one without Omzien's and Telegram's
     settings (the test gives its own), except the database key."""
-    env = {k: v for k, v in os.environ.items()
-           if k in INHERITED or not k.startswith(("OMZIEN_", "TELEGRAM_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in INHERITED or not k.startswith(("OMZIEN_", "TELEGRAM_"))
+    }
     env.update(settings)
     return env
 
@@ -50,6 +54,7 @@ def log_guard(monkeypatch):
     """Fails the test if anything a person typed, or a display name, reaches a log record
     (tests/logguard.py). The sandbox fixture and every e2e test use it."""
     from tests.logguard import guarded
+
     guard, remove = guarded(monkeypatch)
     yield guard
     remove()
@@ -72,11 +77,13 @@ async def sandbox(tmp_path, log_guard) -> AsyncIterator[Sandbox]:
         await sb.stop()
 
 
-async def start_emulator(token: str = EMULATOR_TOKEN, bot_username: str = "omzien_bot",
-                         flood: FloodPolicy | None = None) -> Emulator:
+async def start_emulator(
+    token: str = EMULATOR_TOKEN, bot_username: str = "omzien_bot", flood: FloodPolicy | None = None
+) -> Emulator:
     """A standalone emulator on a free loopback port; stop it with `await emu.stop()`."""
-    emu = Emulator(token=token, bot_username=bot_username,
-                   flood=flood or FloodPolicy(enabled=False))
+    emu = Emulator(
+        token=token, bot_username=bot_username, flood=flood or FloodPolicy(enabled=False)
+    )
     await emu.start("127.0.0.1", 0)
     return emu
 

@@ -5,13 +5,14 @@ knows is remembered; at the end none of them may appear in any record (message, 
 or traceback). `tests/conftest.py` puts it under the `sandbox` fixture; tests/e2e has it on
 every test.
 """
+
 from __future__ import annotations
 
 import logging
 
 from sandbox.emulator.server import Emulator
 
-SHORTEST = 5      # shorter typed words ("ja", "Pim") are button answers or too common to test
+SHORTEST = 5  # shorter typed words ("ja", "Pim") are button answers or too common to test
 
 
 class LogGuard(logging.Handler):
@@ -34,8 +35,14 @@ class LogGuard(logging.Handler):
             self.secrets.add(words.strip())
 
     def leaks(self) -> list[str]:
-        return sorted({f"{secret!r} in {line[:120]!r}" for line in self.lines
-                       for secret in self.secrets if secret in line})
+        return sorted(
+            {
+                f"{secret!r} in {line[:120]!r}"
+                for line in self.lines
+                for secret in self.secrets
+                if secret in line
+            }
+        )
 
 
 def guarded(monkeypatch):
@@ -50,6 +57,7 @@ def guarded(monkeypatch):
     def named(self, user_id, first_name, *args, **kwargs):
         guard.remember(first_name if len(first_name) >= SHORTEST else None)
         return add_user(self, user_id, first_name, *args, **kwargs)
+
     monkeypatch.setattr(Emulator, "send_text", typed)
     monkeypatch.setattr(Emulator, "add_user", named)
     root = logging.getLogger()

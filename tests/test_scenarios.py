@@ -1,4 +1,5 @@
 """Every sandbox script in tests/scenarios/ replays green on a fresh in-process Sandbox."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -16,6 +16,7 @@ keeps one status message that ends as the report; a per-broadcast lock keeps a l
 progress edit from overwriting it. No progress message yet, or one Telegram no longer lets
 us edit: the report is sent as a message of its own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +36,7 @@ from storage.outbox import OutboxRow
 from storage.times import iso, parse
 
 log = logging.getLogger(__name__)
-PROGRESS_EVERY = 2.0      # seconds between two edits of the progress message
+PROGRESS_EVERY = 2.0  # seconds between two edits of the progress message
 KIND = "appreciation"
 REPORT_KIND = "broadcast_report"
 MAX_NAMES = 30
@@ -45,27 +46,40 @@ MAX_NAMES = 30
 
 # Templates about a situation are only offered to one volunteer it fits; the rest suit
 # anyone. A worry that was taken care of is never offered: coordinators see no worries.
-MIN_VISITS_FOR_PRESENCE = 5     # "Jij bent er gewoon, keer op keer" after one visit rings false
+MIN_VISITS_FOR_PRESENCE = 5  # "Jij bent er gewoon, keer op keer" after one visit rings false
 SITUATIONS = ("afscheid_goed", "aanwezigheid", "signaal_geholpen", "welkom_terug", "grens_bewaakt")
 
 
 def fitting_templates(db, template_ids: list[str], target: str, now: datetime) -> list[str]:
-    one = users.get(db, int(target[1:])) if target.startswith("v") and target[1:].isdigit() else None
+    one = (
+        users.get(db, int(target[1:])) if target.startswith("v") and target[1:].isdigit() else None
+    )
     return [t for t in template_ids if t not in SITUATIONS or (one and _fits(db, t, one, now))]
 
 
 def _fits(db, template: str, volunteer: users.User, now: datetime) -> bool:
     if template == "afscheid_goed":
-        return db.execute("SELECT 1 FROM residents WHERE volunteer_id = ? AND ended_at >= ?",
-                          [volunteer.id, iso(now - timedelta(days=30))]).fetchone() is not None
+        return (
+            db.execute(
+                "SELECT 1 FROM residents WHERE volunteer_id = ? AND ended_at >= ?",
+                [volunteer.id, iso(now - timedelta(days=30))],
+            ).fetchone()
+            is not None
+        )
     if template == "aanwezigheid":
         return journal.count(db, volunteer.id, "reflectie") >= MIN_VISITS_FOR_PRESENCE
-    return template in ("welkom_terug", "grens_bewaakt")   # she told the coordinator herself
+    return template in ("welkom_terug", "grens_bewaakt")  # she told the coordinator herself
 
 
 def reasons(db, target: str, now: datetime) -> list[tuple[int, str]]:
     """Why these volunteers are suggested: their milestones this week."""
-    wanted = None if target == "s" else int(target[1:]) if target.startswith("v") and target[1:].isdigit() else -1
+    wanted = (
+        None
+        if target == "s"
+        else int(target[1:])
+        if target.startswith("v") and target[1:].isdigit()
+        else -1
+    )
     return [(v, m) for v, m in team.milestones(db, now) if wanted is None or v == wanted]
 
 
@@ -89,11 +103,26 @@ def recipients(db, target: str, now: datetime) -> list[users.User]:
     return []
 
 
-def render_for(content, user: users.User, template: str, afzender: str, tekst: str | None,
-               now: datetime, persoonlijk: str | None = None) -> str:
-    return render_appreciation(content, template, user.language, voornaam=user.first_name,
-                               afzender=afzender, tekst=tekst, joined=parse(user.created_at), now=now,
-                               persoonlijk=persoonlijk)
+def render_for(
+    content,
+    user: users.User,
+    template: str,
+    afzender: str,
+    tekst: str | None,
+    now: datetime,
+    persoonlijk: str | None = None,
+) -> str:
+    return render_appreciation(
+        content,
+        template,
+        user.language,
+        voornaam=user.first_name,
+        afzender=afzender,
+        tekst=tekst,
+        joined=parse(user.created_at),
+        now=now,
+        persoonlijk=persoonlijk,
+    )
 
 
 @applies("appreciation")
@@ -112,14 +141,25 @@ def _appreciation(db, user_id: int, params: dict, now: datetime) -> None:
     template = str(data.get("template"))
     broadcast_id = broadcasts.create(db, user_id, template, len(found), user_id, now)
     for person in found:
-        text = render_for(content, person, template, coordinator.first_name, answers.get("tekst"),
-                          now, answers.get("persoonlijk"))
-        outbox.enqueue(db, person.id, KIND, text, now, recipient_id=person.id,
-                       broadcast_id=broadcast_id)
-    log.info("broadcast created id=%s recipients=%s template=%s", broadcast_id, len(found), template)
+        text = render_for(
+            content,
+            person,
+            template,
+            coordinator.first_name,
+            answers.get("tekst"),
+            now,
+            answers.get("persoonlijk"),
+        )
+        outbox.enqueue(
+            db, person.id, KIND, text, now, recipient_id=person.id, broadcast_id=broadcast_id
+        )
+    log.info(
+        "broadcast created id=%s recipients=%s template=%s", broadcast_id, len(found), template
+    )
 
 
 # ---- the final report: written with the last delivery ---------------------------------
+
 
 @on_settle(KIND)
 def _settled(db, rt: Runtime, row: OutboxRow, outcome: str, now: datetime) -> None:
@@ -140,18 +180,25 @@ def write_report(db, content, broadcast_id: int, now: datetime) -> bool:
         return False
     counts = outbox.broadcast_counts(db, broadcast_id, KIND)
     names = broadcasts.unreachable_names(db, broadcast_id, KIND)
-    text = content.render("coordinator.waardering_verslag", coordinator.language,
-                          aangekomen=counts.get("sent", 0), totaal=found.total,
-                          niet_bereikt=len(names), namen=", ".join(names[:MAX_NAMES]),
-                          meer=max(0, len(names) - MAX_NAMES))
+    text = content.render(
+        "coordinator.waardering_verslag",
+        coordinator.language,
+        aangekomen=counts.get("sent", 0),
+        totaal=found.total,
+        niet_bereikt=len(names),
+        namen=", ".join(names[:MAX_NAMES]),
+        meer=max(0, len(names) - MAX_NAMES),
+    )
     chat_id = found.progress_chat_id if found.progress_chat_id is not None else coordinator.id
-    outbox.enqueue(db, chat_id, REPORT_KIND, text, now, recipient_id=coordinator.id,
-                   broadcast_id=broadcast_id)
+    outbox.enqueue(
+        db, chat_id, REPORT_KIND, text, now, recipient_id=coordinator.id, broadcast_id=broadcast_id
+    )
     log.info("broadcast reported id=%s", broadcast_id)
     return True
 
 
 # ---- the progress message -------------------------------------------------------------
+
 
 class Progress:
     """One asyncio task per broadcast that is being delivered; edits are throttled."""
@@ -171,7 +218,8 @@ class Progress:
         task = self.tasks.get(broadcast_id)
         if task is None or task.done():
             self.tasks[broadcast_id] = asyncio.get_running_loop().create_task(
-                self._run(rt, broadcast_id, event))
+                self._run(rt, broadcast_id, event)
+            )
 
     async def _run(self, rt: Runtime, broadcast_id: int, event: asyncio.Event) -> None:
         try:
@@ -195,22 +243,25 @@ class Progress:
     async def _show_locked(self, rt: Runtime, broadcast_id: int) -> bool:
         found, counts, language = await rt.store.run(_progress_state, broadcast_id)
         if found is None or found.progress_chat_id is None or found.total == 1:
-            return True    # for one recipient the report alone is the status: no "1 of 1"
+            return True  # for one recipient the report alone is the status: no "1 of 1"
         if found.reported:
-            return True    # the report takes over the message (_deliver_report)
+            return True  # the report takes over the message (_deliver_report)
         handled = sum(n for status, n in counts.items() if status != "pending")
         final = not counts.get("pending")
-        text = rt.content.render("coordinator.voortgang", language, verzonden=handled,
-                                 totaal=found.total, klaar=final)
+        text = rt.content.render(
+            "coordinator.voortgang", language, verzonden=handled, totaal=found.total, klaar=final
+        )
         for _ in range(5):
             try:
                 if found.progress_message_id is None:
                     message = await rt.bot.send_message(found.progress_chat_id, text)
-                    await rt.store.run(broadcasts.set_progress_message, broadcast_id,
-                                       message.message_id)
+                    await rt.store.run(
+                        broadcasts.set_progress_message, broadcast_id, message.message_id
+                    )
                 else:
-                    await rt.bot.edit_message_text(text, chat_id=found.progress_chat_id,
-                                                   message_id=found.progress_message_id)
+                    await rt.bot.edit_message_text(
+                        text, chat_id=found.progress_chat_id, message_id=found.progress_message_id
+                    )
                 break
             except RetryAfter as exc:
                 await asyncio.sleep(flood_wait(exc))
@@ -227,8 +278,11 @@ class Progress:
 def _progress_state(db, broadcast_id: int):
     found = broadcasts.get(db, broadcast_id)
     coordinator = users.get(db, found.created_by) if found and found.created_by else None
-    return (found, outbox.broadcast_counts(db, broadcast_id, KIND),
-            coordinator.language if coordinator else "nl")
+    return (
+        found,
+        outbox.broadcast_counts(db, broadcast_id, KIND),
+        coordinator.language if coordinator else "nl",
+    )
 
 
 PROGRESS = Progress()

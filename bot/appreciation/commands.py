@@ -6,6 +6,7 @@ Button data (prefix `wa`):
     wa.l.<offset>  wa.v.<volunteer>  wa.p.<prof>       paging and picking
     wa.t.<target>.<template>                           template (or `eigen`) → the flow
 """
+
 from __future__ import annotations
 
 from markupsafe import Markup
@@ -22,10 +23,12 @@ from storage import team
 
 @command("/waardering")
 async def appreciation_start(turn: Turn) -> None:
-    rows = ((Button(turn.label("coordinator.knop_een"), "wa.een"),),
-            (Button(turn.label("coordinator.knop_alle"), "wa.alle"),),
-            (Button(turn.label("coordinator.knop_per_contact"), "wa.pro"),),
-            (Button(turn.label("coordinator.knop_suggesties"), "wa.sug"),))
+    rows = (
+        (Button(turn.label("coordinator.knop_een"), "wa.een"),),
+        (Button(turn.label("coordinator.knop_alle"), "wa.alle"),),
+        (Button(turn.label("coordinator.knop_per_contact"), "wa.pro"),),
+        (Button(turn.label("coordinator.knop_suggesties"), "wa.sug"),),
+    )
     await turn.say("coordinator.waardering_voor_wie", buttons=rows)
 
 
@@ -50,8 +53,11 @@ async def appreciation_button(turn: Turn) -> None:
         await turn.notice()
         pros = await turn.rt.store.run(team.professionals)
         rows = tuple((Button(short_name(p.first_name), f"wa.p.{p.id}"),) for p in pros[:40])
-        await turn.say("coordinator.waardering_kies_contact" if pros else
-                       "coordinator.geen_contactpersonen", buttons=rows, edit=True)
+        await turn.say(
+            "coordinator.waardering_kies_contact" if pros else "coordinator.geen_contactpersonen",
+            buttons=rows,
+            edit=True,
+        )
     elif what == "p" and picked is not None:
         await _choose_template(turn, f"p{picked}")
     elif what == "t" and len(parts) == 4:
@@ -70,33 +76,50 @@ async def _choose_template(turn: Turn, target: str) -> None:
     now = turn.rt.clock.now()
     fitting = await turn.rt.store.run(broadcast.fitting_templates, list(entries), target, now)
     buttons = [Button(entries[tid]["label"], f"wa.t.{target}.{tid}") for tid in fitting]
-    rows = [tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)]
-    rows.append((Button(turn.label("coordinator.knop_zelf_schrijven"), f"wa.t.{target}.{OWN_TEXT}"),))
-    await turn.say("coordinator.waardering_kies_tekst", buttons=tuple(rows), edit=True,
-                   aantal=len(found), voornaam=found[0].first_name,
-                   redenen=await _reasons(turn, target, found, now))
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows.append(
+        (Button(turn.label("coordinator.knop_zelf_schrijven"), f"wa.t.{target}.{OWN_TEXT}"),)
+    )
+    await turn.say(
+        "coordinator.waardering_kies_tekst",
+        buttons=tuple(rows),
+        edit=True,
+        aantal=len(found),
+        voornaam=found[0].first_name,
+        redenen=await _reasons(turn, target, found, now),
+    )
 
 
 async def _reasons(turn: Turn, target: str, found, now) -> list[Markup]:
     """Each suggestion says why: "Vera keek deze week voor het eerst even terug"."""
     names = {u.id: u.first_name for u in found}
     pairs = await turn.rt.store.run(broadcast.reasons, target, now)
-    return [Markup(turn.text(f"coordinator.mijlpaal_{m}", voornaam=names[v])) for v, m in pairs
-            if v in names]
+    return [
+        Markup(turn.text(f"coordinator.mijlpaal_{m}", voornaam=names[v]))
+        for v, m in pairs
+        if v in names
+    ]
 
 
 async def _preview(turn: Turn, target: str, template: str) -> None:
     now = turn.rt.clock.now()
     known = template == OWN_TEXT or template in await turn.rt.store.run(
-        broadcast.fitting_templates, list(turn.rt.content.appreciations("nl")), target, now)
+        broadcast.fitting_templates, list(turn.rt.content.appreciations("nl")), target, now
+    )
     found = await turn.rt.store.run(broadcast.recipients, target, now) if known else []
     if not found:
         await turn.expired()
         return
     await turn.notice()
-    assert turn.user is not None          # /waardering is for coordinators (bot/routing/access.py)
+    assert turn.user is not None  # /waardering is for coordinators (bot/routing/access.py)
     first = found[0]
-    data = {"target": target, "template": template, "aantal": len(found),
-            "ontvanger": first.first_name, "ontvanger_taal": first.language,
-            "ontvanger_sinds": first.created_at, "afzender": turn.user.first_name}
+    data = {
+        "target": target,
+        "template": template,
+        "aantal": len(found),
+        "ontvanger": first.first_name,
+        "ontvanger_taal": first.language,
+        "ontvanger_sinds": first.created_at,
+        "afzender": turn.user.first_name,
+    }
     await conversations.start(turn, "waardering", data)

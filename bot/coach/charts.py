@@ -5,6 +5,7 @@ matplotlib's Agg backend (no display, no pyplot state: a `Figure` of its own per
 drawing in a worker thread is safe). Labels come from content templates; the picture never
 holds a name or an alias.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,16 +19,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-MONTHS = 6           # how far back the picture looks
-RECENT = 3           # the trend compares the last three visits with the ones before
+MONTHS = 6  # how far back the picture looks
+RECENT = 3  # the trend compares the last three visits with the ones before
 COLOUR = "#2f6f73"
 SOFT = "#9cc5c7"
 
 
 @dataclass(frozen=True)
 class Visit:
-    at: datetime               # aware
-    energy: int | None         # 1-5, or None when the reflection stopped before it
+    at: datetime  # aware
+    energy: int | None  # 1-5, or None when the reflection stopped before it
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Labels:
     visits_title: str
     energy_low: str
     energy_high: str
-    months: tuple[str, ...]    # twelve short month names, January first
+    months: tuple[str, ...]  # twelve short month names, January first
 
 
 def month_keys(now: datetime, tz: ZoneInfo, months: int = MONTHS) -> list[tuple[int, int]]:
@@ -56,8 +57,9 @@ def since(now: datetime, tz: ZoneInfo, months: int = MONTHS) -> datetime:
     return datetime(year, month, 1, tzinfo=tz)
 
 
-def visits_per_month(visits: list[Visit], now: datetime, tz: ZoneInfo,
-                     months: int = MONTHS) -> list[tuple[tuple[int, int], int]]:
+def visits_per_month(
+    visits: list[Visit], now: datetime, tz: ZoneInfo, months: int = MONTHS
+) -> list[tuple[tuple[int, int], int]]:
     counts = {key: 0 for key in month_keys(now, tz, months)}
     for visit in visits:
         local = visit.at.astimezone(tz)
@@ -106,8 +108,9 @@ def render_png(visits: list[Visit], now: datetime, tz: ZoneInfo, labels: Labels)
     top.set_yticks([1, 2, 3, 4, 5], [labels.energy_low, "", "", "", labels.energy_high])
     # Month names from the content (not the C locale's), at the first of each month.
     top.xaxis.set_major_locator(MonthLocator(tz=tz))
-    top.xaxis.set_major_formatter(FuncFormatter(
-        lambda value, _pos: labels.months[_month_of(value, tz) - 1]))
+    top.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _pos: labels.months[_month_of(value, tz) - 1])
+    )
     top.grid(axis="y", color="#dddddd", linewidth=0.8)
 
     per_month = visits_per_month(visits, now, tz)
@@ -149,4 +152,5 @@ def to_png(figure, all_axes) -> bytes:
 
 def _month_of(value: float, tz: ZoneInfo) -> int:
     from matplotlib.dates import num2date
+
     return num2date(value, tz=tz).month

@@ -1,4 +1,5 @@
 """Volunteer commands: /bezoek, /dagboek, /zoek, /stap, /pauze, /verder."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,7 +33,9 @@ def _time(turn: Turn, stamp: str) -> str:
 
 
 def _entry_button(turn: Turn, entry) -> Button:
-    label = f"{_date(turn, entry.created_at)} {_time(turn, entry.created_at)} · {entry.alias or '–'}"
+    label = (
+        f"{_date(turn, entry.created_at)} {_time(turn, entry.created_at)} · {entry.alias or '–'}"
+    )
     return Button(label if entry.complete else f"{label} …", f"j.e.{entry.id}")
 
 
@@ -47,7 +50,7 @@ async def _diary_page(turn: Turn, before_id: int | None, edit: bool) -> None:
         await turn.say("dagboek.leeg", edit=edit)
         return
     more = len(entries) > journal.PAGE_SIZE
-    entries = entries[:journal.PAGE_SIZE]
+    entries = entries[: journal.PAGE_SIZE]
     rows = [(_entry_button(turn, e),) for e in entries]
     if more:
         rows.append((Button(turn.label("knoppen.volgende"), f"j.p.{entries[-1].id}"),))
@@ -77,21 +80,39 @@ async def _show_entry(turn: Turn, entry_id: int) -> None:
     lines = question_lines(turn.rt.content, turn.locale, answers, alias)
     if any(c != "niets" for c in answers.get("zorgen") or ()):
         status = await turn.rt.store.run(journal.worry_status, turn.user_id, entry.id)
-        lines.append((turn.text("dagboek.v_zorg_gebeurd"),
-                      turn.text("dagboek.zorg_status", status=status or "")))
-    await turn.say("dagboek.stukje", datum=_date(turn, entry.created_at), tijd=_time(turn, entry.created_at),
-                   alias=alias, compleet=entry.complete, energie=answers.get("energie"),
-                   vragen=lines, tekst=leftover(entry.body, lines), soort=entry.kind,
-                   punten=_points(answers, entry.body))
+        lines.append(
+            (
+                turn.text("dagboek.v_zorg_gebeurd"),
+                turn.text("dagboek.zorg_status", status=status or ""),
+            )
+        )
+    await turn.say(
+        "dagboek.stukje",
+        datum=_date(turn, entry.created_at),
+        tijd=_time(turn, entry.created_at),
+        alias=alias,
+        compleet=entry.complete,
+        energie=answers.get("energie"),
+        vragen=lines,
+        tekst=leftover(entry.body, lines),
+        soort=entry.kind,
+        punten=_points(answers, entry.body),
+    )
 
 
 # Answers of a contact review or a goodbye, shown as short lines in the journal.
-_POINT_ANSWERS = ("terugblik_vraag_1_label", "terugblik_vraag_2_label", "terugblik_vraag_3_label",
-                  "bracht_jou_label", "bracht_bewoner_label", "hoe_afscheid_label")
+_POINT_ANSWERS = (
+    "terugblik_vraag_1_label",
+    "terugblik_vraag_2_label",
+    "terugblik_vraag_3_label",
+    "bracht_jou_label",
+    "bracht_bewoner_label",
+    "hoe_afscheid_label",
+)
 
 
 def _points(answers: dict, body: str) -> list[str]:
-    typed = set(body.splitlines())   # typed answers are shown once, as the text itself
+    typed = set(body.splitlines())  # typed answers are shown once, as the text itself
     return [str(answers[k]) for k in _POINT_ANSWERS if answers.get(k) and answers[k] not in typed]
 
 
@@ -116,10 +137,14 @@ async def my_steps(turn: Turn) -> None:
         await turn.say("stap.geen")
         return
     for step in found[:5]:
-        row = tuple(Button(turn.label(f"reflectie.knop_stap_{a}"), f"p.{step.id}.{a}")
-                    for a in STEP_ANSWERS[:2])
-        row2 = tuple(Button(turn.label(f"reflectie.knop_stap_{a}"), f"p.{step.id}.{a}")
-                     for a in STEP_ANSWERS[2:])
+        row = tuple(
+            Button(turn.label(f"reflectie.knop_stap_{a}"), f"p.{step.id}.{a}")
+            for a in STEP_ANSWERS[:2]
+        )
+        row2 = tuple(
+            Button(turn.label(f"reflectie.knop_stap_{a}"), f"p.{step.id}.{a}")
+            for a in STEP_ANSWERS[2:]
+        )
         await turn.say("stap.een", buttons=(row, row2), tekst=step.text)
 
 
@@ -130,8 +155,9 @@ async def step_marked(turn: Turn) -> None:
         await turn.expired()
         return
     # set_status matches on the presser's own user id: a forged step id changes nothing.
-    changed = await turn.rt.store.run(steps.set_status, turn.user_id, int(parts[1]), parts[2],
-                                      turn.rt.clock.now())
+    changed = await turn.rt.store.run(
+        steps.set_status, turn.user_id, int(parts[1]), parts[2], turn.rt.clock.now()
+    )
     await turn.notice(None if changed else turn.text("engine.verlopen"))
     if changed:
         await turn.say(f"stap.gemarkeerd_{parts[2]}", edit=True)

@@ -1,6 +1,7 @@
 """A journal entry as something worth rereading: each question with its answer (buttons
 too), the step in full, what was noticed. Typed answers are shown at their question, so
 nothing stands twice."""
+
 from __future__ import annotations
 
 from content.render import Content
@@ -10,7 +11,7 @@ LINES = (
     ("afgezegd_hoe", "afgezegd_hoe_label", "dagboek.v_afgezegd_hoe"),
     ("afgezegd_reden", None, "dagboek.v_afgezegd_reden"),
     ("afgezegd_gevoel", "afgezegd_gevoel_label", "dagboek.v_gevoel"),
-    ("antwoord_1", "antwoord_1_label", None),                   # the appreciative question
+    ("antwoord_1", "antwoord_1_label", None),  # the appreciative question
     ("regie", "regie_label", "dagboek.v_regie"),
     ("vorige_stap", "vorige_stap_label", "dagboek.v_vorige_stap"),
     ("nieuwe_stap", "nieuwe_stap_tekst", "dagboek.v_nieuwe_stap"),
@@ -19,7 +20,9 @@ LINES = (
 )
 
 
-def question_lines(content: Content, locale: str, answers: dict, alias: str) -> list[tuple[str, str]]:
+def question_lines(
+    content: Content, locale: str, answers: dict, alias: str
+) -> list[tuple[str, str]]:
     found = []
     for key, label_key, question_id in LINES:
         answer = answers.get(label_key) if label_key else None
@@ -41,8 +44,9 @@ def _question(content: Content, locale, answers, key, question_id, alias) -> str
         bank = content.catalogue("questions", locale).get("questions", ())
         asked = next((q for q in bank if q["id"] == wanted), None)
         return content.render_text(asked["text"], alias=alias) if asked else ""
-    return content.render(question_id, locale, alias=alias,
-                          stap=answers.get("vorige_stap_tekst") or "")
+    return content.render(
+        question_id, locale, alias=alias, stap=answers.get("vorige_stap_tekst") or ""
+    )
 
 
 def _noticed(answers: dict):

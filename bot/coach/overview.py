@@ -3,6 +3,7 @@
 Drawing takes matplotlib a few hundred milliseconds, so it runs on a worker thread of its
 own (bot/coach/charts.py draws on a private Figure, no pyplot state), never on the event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,6 +44,5 @@ async def overview_picture(turn: Turn) -> None:
     png = await loop.run_in_executor(_DRAWING, charts.render_png, visits, now, tz, labels(turn))
     caption = turn.text("overzicht.onderschrift", trend=charts.trend(visits))
     # bytes, not a BytesIO: a retry after a 429 must send the picture again, not an empty file
-    await with_retry(turn.rt.bot.send_photo, turn.chat_id, photo=png,
-                     caption=caption)
+    await with_retry(turn.rt.bot.send_photo, turn.chat_id, photo=png, caption=caption)
     log.info("overview sent user=%s visits=%s", turn.user_id, len(visits))

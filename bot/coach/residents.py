@@ -8,6 +8,7 @@ looks the resident up again among the presser's own active contacts.
 Also the appliers of the relationship effects (the 3/11-month review, and telling the
 professional that a resident may still need someone).
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,9 +60,11 @@ async def residents_button(turn: Turn) -> None:
         return
     if what == "s":
         await turn.notice()
-        rows = ((Button(turn.label("bewoners.knop_andere_naam"), f"b.r.{resident.id}"),),
-                (Button(turn.label("bewoners.knop_afronden"), f"b.e.{resident.id}"),),
-                (Button(turn.label("bewoners.knop_terug"), "b.l"),))
+        rows = (
+            (Button(turn.label("bewoners.knop_andere_naam"), f"b.r.{resident.id}"),),
+            (Button(turn.label("bewoners.knop_afronden"), f"b.e.{resident.id}"),),
+            (Button(turn.label("bewoners.knop_terug"), "b.l"),),
+        )
         await turn.say("bewoners.wat_doen", buttons=rows, edit=True, alias=resident.alias)
         return
     flow = "bewoner_naam" if what == "r" else "afscheid"
@@ -89,8 +92,17 @@ def _relationship_review(db: Database, user_id: int, params: dict, now: datetime
     if moment is None:
         return
     answers = {k: v for k, v in params["answers"].items() if k.startswith("terugblik_vraag_")}
-    journal.add(db, user_id, relationship.review_kind(moment), now, resident_id=resident_id,
-                complete=True, energy=None, answers={"moment": moment, **answers}, texts=[])
+    journal.add(
+        db,
+        user_id,
+        relationship.review_kind(moment),
+        now,
+        resident_id=resident_id,
+        complete=True,
+        energy=None,
+        answers={"moment": moment, **answers},
+        texts=[],
+    )
 
 
 @applies("tell_professional_need")

@@ -30,6 +30,7 @@ Hooks per row kind:
 - `@after_delivery(kind)`: async, called afterwards (e.g. editing a progress message).
   It must not block for long: the worker waits for it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,18 +54,22 @@ from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 Hook = Callable[[Runtime, OutboxRow, str], Awaitable[None]]
-Settle = Callable[[Database, Runtime, OutboxRow, str, datetime], None]   # (db, rt, row, outcome, now)
-Deliver = Callable[[Runtime, OutboxRow, str, object], Awaitable[object]]   # → a Message
-AFTER_DELIVERY: Registry[Hook] = Registry()   # kind → called with outcome "sent" | "unreachable" | "failed"
+Settle = Callable[
+    [Database, Runtime, OutboxRow, str, datetime], None
+]  # (db, rt, row, outcome, now)
+Deliver = Callable[[Runtime, OutboxRow, str, object], Awaitable[object]]  # → a Message
+AFTER_DELIVERY: Registry[Hook] = (
+    Registry()
+)  # kind → called with outcome "sent" | "unreachable" | "failed"
 ON_SETTLE: Registry[Settle] = Registry()
 DELIVERERS: Registry[Deliver] = Registry()
 MAX_BACKOFF = 300.0
-DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"   # what _deliver did
-MAX_ATTEMPTS = 8          # for errors that are neither flood control nor the network
-MAX_UNANSWERED = 2        # sends without a known outcome after which a row is not sent again
-HOLD_FIRST, HOLD_MAX = 0.5, 5.0   # seconds between tries while the database cannot be written
-IDLE_MAX = 60.0           # longest sleep with nothing due; bounds a row another process wrote
-MIN_WAIT = 0.01           # a due time that just passed is handled by the next pass, not a spin
+DONE, HELD, PAUSE, BLOCKED = "done", "held", "pause", "blocked"  # what _deliver did
+MAX_ATTEMPTS = 8  # for errors that are neither flood control nor the network
+MAX_UNANSWERED = 2  # sends without a known outcome after which a row is not sent again
+HOLD_FIRST, HOLD_MAX = 0.5, 5.0  # seconds between tries while the database cannot be written
+IDLE_MAX = 60.0  # longest sleep with nothing due; bounds a row another process wrote
+MIN_WAIT = 0.01  # a due time that just passed is handled by the next pass, not a spin
 # httpx errors raised before a request was on its way: certainly nothing was sent.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -75,8 +80,7 @@ delivers = DELIVERERS.register
 
 
 async def send_plain(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
-    return await rt.bot.send_message(row.chat_id, text,
-                                     reply_markup=buttons)
+    return await rt.bot.send_message(row.chat_id, text, reply_markup=buttons)
 
 
 class RateGate:
@@ -122,12 +126,13 @@ class Worker:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.gate = RateGate(rt.settings.outbox_global_rate, rt.settings.outbox_chat_interval)
-        self.unsettled: dict[int, tuple] = {}    # row id → (row, outcome, error, message_id)
+        self.unsettled: dict[int, tuple] = {}  # row id → (row, outcome, error, message_id)
         self.blocked_since: float | None = None
-        self.chat_wait: float | None = None   # seconds until a skipped chat may get its next row
+        self.chat_wait: float | None = None  # seconds until a skipped chat may get its next row
 
-    async def settle(self, row: OutboxRow, outcome: str, error: str | None,
-                     message_id: int | None = None) -> bool:
+    async def settle(
+        self, row: OutboxRow, outcome: str, error: str | None, message_id: int | None = None
+    ) -> bool:
         """Mark the row; if the database refuses, keep the outcome and stop sending."""
         try:
             await _settle(self.rt, row, outcome, error, message_id)
@@ -151,15 +156,18 @@ class Worker:
 
     def writable(self) -> None:
         if self.blocked_since is not None:
-            log.warning("outbox resumed: database writable again after=%.0fs",
-                        time.monotonic() - self.blocked_since)
+            log.warning(
+                "outbox resumed: database writable again after=%.0fs",
+                time.monotonic() - self.blocked_since,
+            )
             self.blocked_since = None
 
     def hold(self, exc: Exception, row: OutboxRow) -> None:
         if self.blocked_since is None:
             self.blocked_since = time.monotonic()
-            log.error("outbox holding: database not writable row=%s error=%s",
-                      row.id, type(exc).__name__)
+            log.error(
+                "outbox holding: database not writable row=%s error=%s", row.id, type(exc).__name__
+            )
 
     async def begin(self, row: OutboxRow) -> bool:
         """Count the attempt before the request goes out; no count, no send."""
@@ -185,7 +193,7 @@ async def deliver_due(worker: Worker) -> int:
     for row in rows:
         ready_in = gate.chat_ready_in(row.chat_id)
         if row.chat_id in waiting_chats or ready_in > 0:
-            waiting_chats.add(row.chat_id)   # keep this chat's later rows behind this one
+            waiting_chats.add(row.chat_id)  # keep this chat's later rows behind this one
             if ready_in > 0:
                 worker.chat_wait = min(worker.chat_wait or ready_in, ready_in)
             continue
@@ -212,8 +220,9 @@ async def _deliver(worker: Worker, row: OutboxRow) -> str:
         return DONE if await worker.settle(row, "uncertain", "no answer") else BLOCKED
     try:
         text = row.payload["text"]
-        buttons = markup([[Button(b["label"], b["data"]) for b in line]
-                          for line in row.payload["buttons"]])
+        buttons = markup(
+            [[Button(b["label"], b["data"]) for b in line] for line in row.payload["buttons"]]
+        )
     except Exception as exc:  # noqa: BLE001 - a malformed row never gets better
         log.error("outbox malformed row=%s kind=%s error=%s", row.id, row.kind, type(exc).__name__)
         return DONE if await worker.settle(row, "failed", type(exc).__name__) else BLOCKED
@@ -239,11 +248,12 @@ async def _deliver(worker: Worker, row: OutboxRow) -> str:
         await _retry(rt, row, type(exc).__name__, reached=maybe_reached(exc))
         return HELD
     except Exception as exc:  # noqa: BLE001 - one odd row must never stop the queue
-        log.error("outbox unexpected error row=%s kind=%s error=%s", row.id, row.kind,
-                  type(exc).__name__)
+        log.error(
+            "outbox unexpected error row=%s kind=%s error=%s", row.id, row.kind, type(exc).__name__
+        )
         if row.attempts + 1 >= MAX_ATTEMPTS:
             return DONE if await worker.settle(row, "failed", type(exc).__name__) else BLOCKED
-        await _retry(rt, row, type(exc).__name__, reached=True)   # it may have gone out
+        await _retry(rt, row, type(exc).__name__, reached=True)  # it may have gone out
         return HELD
     gate.sent(row.chat_id)
     return DONE if await worker.settle(row, "sent", None, message.message_id) else BLOCKED
@@ -276,8 +286,9 @@ async def _write_quietly(rt: Runtime, fn, *args) -> None:
         log.error("outbox bookkeeping not written error=%s", type(exc).__name__)
 
 
-async def _settle(rt: Runtime, row: OutboxRow, outcome: str, error: str | None,
-                  message_id: int | None = None) -> None:
+async def _settle(
+    rt: Runtime, row: OutboxRow, outcome: str, error: str | None, message_id: int | None = None
+) -> None:
     """Mark the row, and run its kind's settle hook in the same transaction. A hook that
     fails (a bug, not the database) is rolled back on its own: the mark stays, so a
     message Telegram accepted is never sent again because of it."""
@@ -296,6 +307,7 @@ async def _settle(rt: Runtime, row: OutboxRow, outcome: str, error: str | None,
             else:
                 outbox.mark_failed(db, row.id, error or "failed")
             _run_settle_hook(db, rt, row, outcome, now)
+
     await rt.store.run(write)
     await _after(rt, row, outcome)
 
@@ -305,13 +317,17 @@ def _run_settle_hook(db, rt: Runtime, row: OutboxRow, outcome: str, now) -> None
     if hook is None:
         return
     try:
-        with db.atomic():                    # a savepoint inside the marking transaction
+        with db.atomic():  # a savepoint inside the marking transaction
             hook(db, rt, row, outcome, now)
     except sqlite3.OperationalError:
-        raise                                # the database itself: nothing is written
+        raise  # the database itself: nothing is written
     except Exception as exc:  # noqa: BLE001
-        log.error("outbox settle hook failed row=%s kind=%s error=%s", row.id, row.kind,
-                  type(exc).__name__)
+        log.error(
+            "outbox settle hook failed row=%s kind=%s error=%s",
+            row.id,
+            row.kind,
+            type(exc).__name__,
+        )
 
 
 async def _after(rt: Runtime, row: OutboxRow, outcome: str) -> None:
@@ -329,13 +345,13 @@ async def run_worker(rt: Runtime) -> None:
     rt.outbox_wakeup = asyncio.Event()
     holding = HOLD_FIRST
     while True:
-        rt.outbox_wakeup.clear()             # a row added from here on wakes the next wait
+        rt.outbox_wakeup.clear()  # a row added from here on wakes the next wait
         try:
             handled = await deliver_due(worker)
         except Exception as exc:  # keep delivering; the row stays pending
             log.error("outbox pass failed error=%s", type(exc).__name__)
             handled = 0
-        if handled < 0:                      # the database cannot be written: wait, retry
+        if handled < 0:  # the database cannot be written: wait, retry
             await asyncio.sleep(holding)
             holding = min(HOLD_MAX, holding * 2)
             continue

@@ -4,6 +4,7 @@
 `tick_seconds`; the sandbox ticks at once when it moves the clock. All it needs is in the
 database, so a restart loses nothing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,11 +30,11 @@ ON_REPEATED_FAILURE: Registry[Callable] = Registry()
 # `ensure_recurring` schedules the first row when none is pending; the handler itself
 # schedules the next one in the same transaction as its work.
 RECURRING: Registry[Callable] = Registry()
-FIRST_RETRY = 30.0          # seconds; doubles per failure
+FIRST_RETRY = 30.0  # seconds; doubles per failure
 MAX_RETRY = 1800.0
-MIN_WAIT = 0.05             # seconds; anything due sooner is handled by ticking now
-COALESCE = 0.2              # seconds a wake-up waits for more before looking again
-NOTICE_AFTER = 3            # failures before ON_REPEATED_FAILURE runs (about 3.5 minutes)
+MIN_WAIT = 0.05  # seconds; anything due sooner is handled by ticking now
+COALESCE = 0.2  # seconds a wake-up waits for more before looking again
+NOTICE_AFTER = 3  # failures before ON_REPEATED_FAILURE runs (about 3.5 minutes)
 
 
 recurring = RECURRING.register
@@ -52,6 +53,7 @@ async def ensure_recurring(rt: Runtime) -> None:
                 if not tasks.pending_of_kind(db, kind):
                     tasks.schedule(db, kind, first(now, rt.settings), now=now)
                     log.info("recurring task scheduled kind=%s", kind)
+
     await rt.store.run(ensure)
 
 
@@ -85,15 +87,16 @@ async def sleep_until_due(rt: Runtime) -> None:
     assert rt.ticker_wakeup is not None
     while True:
         rt.ticker_wakeup.clear()
-        wait = await rt.store.run(seconds_until_due, rt.clock.now(), rt.settings.flow_idle_hours,
-                                  rt.settings.tick_seconds)
+        wait = await rt.store.run(
+            seconds_until_due, rt.clock.now(), rt.settings.flow_idle_hours, rt.settings.tick_seconds
+        )
         if wait <= MIN_WAIT:
             return
         try:
             await asyncio.wait_for(rt.ticker_wakeup.wait(), timeout=wait)
         except TimeoutError:
             return
-        await asyncio.sleep(COALESCE)      # a burst of turns makes one look, not many
+        await asyncio.sleep(COALESCE)  # a burst of turns makes one look, not many
 
 
 def seconds_until_due(db, now: datetime, idle_hours: float, longest: float) -> float:
@@ -163,8 +166,12 @@ async def run_due_tasks(rt: Runtime) -> None:
             await rt.store.run(tasks.finish, task.id, rt.clock.now())
         except Exception as exc:  # noqa: BLE001 - e.g. a full disk: marked on the next tick
             rt.ran_unmarked[task.id] = rt.clock.now()
-            log.error("task not marked done id=%s kind=%s error=%s", task.id, task.kind,
-                      type(exc).__name__)
+            log.error(
+                "task not marked done id=%s kind=%s error=%s",
+                task.id,
+                task.kind,
+                type(exc).__name__,
+            )
 
 
 async def _mark_remembered(rt: Runtime) -> bool:
@@ -182,7 +189,7 @@ async def _mark_remembered(rt: Runtime) -> bool:
 
 def retry_delay(attempts: int) -> float:
     """Seconds before the next try after `attempts` earlier failures and this one."""
-    return min(MAX_RETRY, FIRST_RETRY * 2.0 ** attempts)
+    return min(MAX_RETRY, FIRST_RETRY * 2.0**attempts)
 
 
 async def _retry_task(rt: Runtime, task: Task, error: str) -> None:
@@ -197,13 +204,21 @@ async def _retry_task(rt: Runtime, task: Task, error: str) -> None:
             tasks.retry_later(db, task.id, now + timedelta(seconds=delay), error)
             if hook is not None:
                 _notify(db, hook, task, now)
-    log.warning("task failed id=%s kind=%s attempt=%s error=%s retry_in=%.0fs",
-                task.id, task.kind, failures, error, delay)
+
+    log.warning(
+        "task failed id=%s kind=%s attempt=%s error=%s retry_in=%.0fs",
+        task.id,
+        task.kind,
+        failures,
+        error,
+        delay,
+    )
     try:
         await rt.store.run(write)
     except Exception as exc:  # noqa: BLE001 - still pending; the next tick tries it again
-        log.error("task retry not recorded id=%s kind=%s error=%s", task.id, task.kind,
-                  type(exc).__name__)
+        log.error(
+            "task retry not recorded id=%s kind=%s error=%s", task.id, task.kind, type(exc).__name__
+        )
 
 
 def _notify(db, hook, task: Task, now) -> None:
@@ -213,5 +228,9 @@ def _notify(db, hook, task: Task, now) -> None:
         with db.atomic():
             hook(db, task, now)
     except Exception as exc:  # noqa: BLE001
-        log.error("task failure notice failed id=%s kind=%s error=%s", task.id, task.kind,
-                  type(exc).__name__)
+        log.error(
+            "task failure notice failed id=%s kind=%s error=%s",
+            task.id,
+            task.kind,
+            type(exc).__name__,
+        )

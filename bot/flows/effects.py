@@ -3,6 +3,7 @@
 Each effect kind named in dialogues/effects.py has one function here; a test checks
 that none is missing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,9 +35,14 @@ def follow_ups(effects: list[Effect]) -> list[dict]:
     """Flows to start after this step is committed: `{kind: start_flow, target: <flow id>}`.
     The new flow gets the answers so far as `data.previous` and the run that gave them as
     `data.previous_run` (so it can add to a signal that run already sent)."""
-    return [{"flow": e.params["target"], "data": {"previous": dict(e.params["answers"]),
-                                                  "previous_run": e.params.get("run")}}
-            for e in effects if e.kind == "start_flow"]
+    return [
+        {
+            "flow": e.params["target"],
+            "data": {"previous": dict(e.params["answers"]), "previous_run": e.params.get("run")},
+        }
+        for e in effects
+        if e.kind == "start_flow"
+    ]
 
 
 def resident_of(params: dict, db: Database | None = None, user_id: int | None = None) -> int | None:
@@ -45,7 +51,7 @@ def resident_of(params: dict, db: Database | None = None, user_id: int | None = 
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
             return int(value)
     alias = params["answers"].get("alias")
-    if db is not None and alias and user_id is not None:   # a resident added inline
+    if db is not None and alias and user_id is not None:  # a resident added inline
         found = [r.id for r in residents.active(db, user_id) if r.alias == alias]
         return found[0] if found else None
     return None
@@ -60,15 +66,23 @@ def typed_texts(params: dict, leave_out: tuple[str, ...] = ()) -> list[str]:
 def _journal(db: Database, user_id: int, params: dict, now: datetime) -> None:
     answers = params["answers"]
     if not answers and not params.get("complete", True):
-        return   # stopped before the first answer: nothing to keep
+        return  # stopped before the first answer: nothing to keep
     energy = answers.get("energie") if isinstance(answers.get("energie"), int) else None
     texts = typed_texts(params, leave_out=NOT_JOURNAL_LINES)
-    journal.add(db, user_id, params.get("entry_kind", params["flow"]), now,
-                resident_id=resident_of(params, db, user_id), complete=params.get("complete", True),
-                energy=energy, answers={**answers, **_rereadable(params)}, texts=texts)
+    journal.add(
+        db,
+        user_id,
+        params.get("entry_kind", params["flow"]),
+        now,
+        resident_id=resident_of(params, db, user_id),
+        complete=params.get("complete", True),
+        energy=energy,
+        answers={**answers, **_rereadable(params)},
+        texts=texts,
+    )
 
 
-NOT_JOURNAL_LINES = ("alias", "nieuwe_alias")   # a nickname is not something she wrote
+NOT_JOURNAL_LINES = ("alias", "nieuwe_alias")  # a nickname is not something she wrote
 
 
 def _rereadable(params: dict) -> dict:
@@ -143,5 +157,10 @@ def _start_flow(db: Database, user_id: int, params: dict, now: datetime) -> None
 @applies("rhythm")
 def _rhythm(db: Database, user_id: int, params: dict, now: datetime) -> None:
     moment = params["answers"].get("moment") or {}
-    users.set_rhythm(db, user_id, moment.get("day"), moment.get("part"),
-                     bool(params["answers"].get("herinneren", True)))
+    users.set_rhythm(
+        db,
+        user_id,
+        moment.get("day"),
+        moment.get("part"),
+        bool(params["answers"].get("herinneren", True)),
+    )

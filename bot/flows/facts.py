@@ -1,5 +1,6 @@
 """What the engine may know about a user before a step: loaded in one go, on the
 writer thread, so a step itself never touches the database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """Running a user's conversation: load it (expiring it when left idle), take a step,
 and save the new state together with the step's effects in one transaction."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,17 +25,41 @@ EXPIRED_NOTICE = "flow_expired_notice"
 
 
 def to_conversation(saved: SavedState) -> Conversation:
-    return Conversation(saved.flow, saved.state, saved.instance, saved.seq, saved.answers,
-                        saved.data, parse(saved.started_at), parse(saved.updated_at))
+    return Conversation(
+        saved.flow,
+        saved.state,
+        saved.instance,
+        saved.seq,
+        saved.answers,
+        saved.data,
+        parse(saved.started_at),
+        parse(saved.updated_at),
+    )
 
 
 def to_saved(user_id: int, conv: Conversation) -> SavedState:
-    return SavedState(user_id, conv.flow, conv.state, conv.instance, conv.seq, conv.answers,
-                      conv.data, iso(conv.started_at), iso(conv.updated_at))
+    return SavedState(
+        user_id,
+        conv.flow,
+        conv.state,
+        conv.instance,
+        conv.seq,
+        conv.answers,
+        conv.data,
+        iso(conv.started_at),
+        iso(conv.updated_at),
+    )
 
 
-def commit(db: Database, user_id: int, result: StepResult, now: datetime, timezone: str,
-           base: Conversation | None = None, mark: bool = True) -> bool:
+def commit(
+    db: Database,
+    user_id: int,
+    result: StepResult,
+    now: datetime,
+    timezone: str,
+    base: Conversation | None = None,
+    mark: bool = True,
+) -> bool:
     """New state, effects and outbox rows: all or nothing. `base` is the conversation the
     step was taken from (None: a new run). False when the stored state is no longer `base`:
     the turn is stale and nothing of it is written. A step marks the turn's update handled
@@ -83,6 +108,7 @@ async def expire(rt: Runtime, user_id: int, conv: Conversation, locale: str) -> 
                 return False
             tasks.schedule(db, EXPIRED_NOTICE, now, user_id=user_id)
             return True
+
     if await rt.store.run(write):
         log.info("flow expired user=%s flow=%s", user_id, conv.flow)
     else:
@@ -110,8 +136,9 @@ async def _leave_open_conversation(turn: Turn) -> None:
         return
     conv = to_conversation(saved)
     result = turn.rt.engine.leave(conv, turn.context(), "replaced")
-    await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
-                            turn.rt.settings.timezone, conv, False)
+    await turn.rt.store.run(
+        commit, turn.user_id, result, turn.rt.clock.now(), turn.rt.settings.timezone, conv, False
+    )
     log.info("flow replaced user=%s flow=%s", turn.user_id, conv.flow)
 
 
@@ -123,17 +150,21 @@ async def step(turn: Turn, conv: Conversation) -> StepResult:
 
 async def finish(turn: Turn, result: StepResult, base: Conversation | None = None) -> StepResult:
     if result.changed:
-        committed = await turn.rt.store.run(commit, turn.user_id, result, turn.rt.clock.now(),
-                                            turn.rt.settings.timezone, base)
+        committed = await turn.rt.store.run(
+            commit, turn.user_id, result, turn.rt.clock.now(), turn.rt.settings.timezone, base
+        )
         if not committed:
             return await _stale(turn, base)
         if result.effects:
             turn.rt.wake_outbox()
             turn.rt.wake_ticker()
-    log.info("flow step user=%s flow=%s state=%s effects=%s", turn.user_id,
-             result.conversation.flow if result.conversation else "-",
-             result.conversation.state if result.conversation else "end",
-             ",".join(e.kind for e in result.effects) or "-")
+    log.info(
+        "flow step user=%s flow=%s state=%s effects=%s",
+        turn.user_id,
+        result.conversation.flow if result.conversation else "-",
+        result.conversation.state if result.conversation else "end",
+        ",".join(e.kind for e in result.effects) or "-",
+    )
     # The spinner's answer and the replies go out together: one round trip less per tap.
     await asyncio.gather(turn.notice(result.notice), turn.send(result.replies))
     for follow_up in effects.follow_ups(result.effects):
@@ -144,8 +175,12 @@ async def finish(turn: Turn, result: StepResult, base: Conversation | None = Non
 async def _stale(turn: Turn, base: Conversation | None) -> StepResult:
     """The stored conversation moved on while this turn was taken: apply nothing, and show
     the person where the conversation is now (or that a pressed button no longer works)."""
-    log.warning("stale turn not applied user=%s flow=%s seq=%s", turn.user_id,
-                base.flow if base else "-", base.seq if base else "-")
+    log.warning(
+        "stale turn not applied user=%s flow=%s seq=%s",
+        turn.user_id,
+        base.flow if base else "-",
+        base.seq if base else "-",
+    )
     await turn.expired()
     saved = await turn.rt.store.run(dialogue_state.load, turn.user_id)
     if saved is not None:

@@ -1,4 +1,5 @@
 """/export and /vergeet: everything about you, as files; or gone, after two confirmations."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,12 @@ async def export(turn: Turn) -> None:
 
 @command("/vergeet")
 async def forget(turn: Turn) -> None:
-    buttons = ((Button(turn.label("privacy.knop_wissen"), "v.1"),
-                Button(turn.label("privacy.knop_niet"), "v.0")),)
+    buttons = (
+        (
+            Button(turn.label("privacy.knop_wissen"), "v.1"),
+            Button(turn.label("privacy.knop_niet"), "v.0"),
+        ),
+    )
     await turn.say("privacy.vergeet_1", buttons=buttons)
 
 
@@ -40,8 +45,12 @@ async def forget_confirm(turn: Turn) -> None:
     step = turn.button_parts[1] if len(turn.button_parts) > 1 else "0"
     await turn.notice()
     if step == "1":
-        buttons = ((Button(turn.label("privacy.knop_echt_wissen"), "v.2"),
-                    Button(turn.label("privacy.knop_niet"), "v.0")),)
+        buttons = (
+            (
+                Button(turn.label("privacy.knop_echt_wissen"), "v.2"),
+                Button(turn.label("privacy.knop_niet"), "v.0"),
+            ),
+        )
         await turn.say("privacy.vergeet_2", buttons=buttons, edit=True)
     elif step == "2":
         goodbye = turn.text("privacy.vergeten")
@@ -55,9 +64,11 @@ async def forget_confirm(turn: Turn) -> None:
 
 def _plain(text: str, edit: bool):
     from dialogues.model import Reply
+
     return Reply(text, edit=edit)
 
 
 def _chat_scope(chat_id: int):
     from telegram import BotCommandScopeChat
+
     return BotCommandScopeChat(chat_id)

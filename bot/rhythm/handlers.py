@@ -16,6 +16,7 @@ Messages go through the outbox (kind `reminder`) with not_before outside quiet h
 Button data (prefix `ri`): ri.nu (reflect now), ri.later (not tonight), ri.geen (there
 was no visit), ri.ok (check-in dismissed). They only ever touch the presser's own tasks.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,9 +41,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 REMINDER, FOLLOW_UP, SWEEP, CHECKIN = "reminder", "reminder_followup", "checkin_sweep", "checkin"
-REMINDED, ANSWERED = "reminder_sent", "reminder_answered"   # records (done tasks)
+REMINDED, ANSWERED = "reminder_sent", "reminder_answered"  # records (done tasks)
 SILENCE = timedelta(weeks=3)
-UNANSWERED_WEEKS = 2      # weekly reminders without any answer, then they rest
+UNANSWERED_WEEKS = 2  # weekly reminders without any answer, then they rest
 
 
 @command("/ritme")
@@ -63,7 +64,7 @@ def _reminders(db: Database, user_id: int, params: dict, now: datetime) -> None:
     """After `rhythm` stored the moment: replace any planned reminders by the new plan."""
     for kind in (REMINDER, FOLLOW_UP):
         tasks.cancel_for_user(db, user_id, kind)
-    tasks.record(db, ANSWERED, user_id, now)      # changing /ritme is an answer too
+    tasks.record(db, ANSWERED, user_id, now)  # changing /ritme is an answer too
     user = users.get(db, user_id)
     if user is not None:
         schedule_next(db, user, now, params["timezone"])
@@ -84,23 +85,44 @@ def _may_remind(db: Database, user: users.User | None, visit: datetime) -> bool:
 def gone_unanswered(db: Database, user_id: int) -> bool:
     """Two weeks of reminders without any answer (no reflection, no button, no /ritme):
     asking more would only nag, so they rest until she answers."""
-    answers = [a for a in (team.last_reflection(db, user_id),
-                           tasks.last_recorded(db, user_id, ANSWERED)) if a]
+    answers = [
+        a
+        for a in (team.last_reflection(db, user_id), tasks.last_recorded(db, user_id, ANSWERED))
+        if a
+    ]
     since = max(answers, default=None)
     return tasks.count_recorded_since(db, user_id, REMINDED, since) >= UNANSWERED_WEEKS
 
 
-def _enqueue_reminder(db: Database, rt: Runtime, user: users.User, template: str, now: datetime) -> None:
+def _enqueue_reminder(
+    db: Database, rt: Runtime, user: users.User, template: str, now: datetime
+) -> None:
     visited = residents.active(db, user.id)
     content = rt.content
-    text = content.render(template, user.language, voornaam=user.first_name,
-                          alias=visited[0].alias if len(visited) == 1 else "")
+    text = content.render(
+        template,
+        user.language,
+        voornaam=user.first_name,
+        alias=visited[0].alias if len(visited) == 1 else "",
+    )
     label = lambda key: content.render(f"ritme.{key}", user.language)  # noqa: E731
-    buttons = [[{"label": label("knop_nu"), "data": "ri.nu"},
-                {"label": label("knop_vanavond_niet"), "data": "ri.later"}],
-               [{"label": label("knop_geen_bezoek"), "data": "ri.geen"}]]
-    outbox.enqueue(db, user.id, "reminder", text, now, buttons=buttons, recipient_id=user.id,
-                   not_before=_quiet_ok(rt, now))
+    buttons = [
+        [
+            {"label": label("knop_nu"), "data": "ri.nu"},
+            {"label": label("knop_vanavond_niet"), "data": "ri.later"},
+        ],
+        [{"label": label("knop_geen_bezoek"), "data": "ri.geen"}],
+    ]
+    outbox.enqueue(
+        db,
+        user.id,
+        "reminder",
+        text,
+        now,
+        buttons=buttons,
+        recipient_id=user.id,
+        not_before=_quiet_ok(rt, now),
+    )
 
 
 @task_handler(REMINDER)
@@ -112,16 +134,18 @@ async def reminder(rt: Runtime, task: Task) -> None:
             user = users.get(db, task.user_id) if task.user_id else None
             if user is None or user.rhythm_day is None or not user.reminders:
                 return False
-            schedule_next(db, user, now, rt.settings.timezone)     # the same moment next week
+            schedule_next(db, user, now, rt.settings.timezone)  # the same moment next week
             visit = parse(task.payload["visit"])
             if not _may_remind(db, user, visit) or gone_unanswered(db, user.id):
                 return False
             _enqueue_reminder(db, rt, user, "ritme.herinnering", now)
             tasks.record(db, REMINDED, user.id, now)
-            follow = timing.at_local(_quiet_ok(rt, now) + timedelta(days=1), timing.FOLLOW_UP_HOUR,
-                                     rt.settings.timezone)   # the day after it arrives
+            follow = timing.at_local(
+                _quiet_ok(rt, now) + timedelta(days=1), timing.FOLLOW_UP_HOUR, rt.settings.timezone
+            )  # the day after it arrives
             tasks.schedule(db, FOLLOW_UP, follow, user_id=user.id, payload=task.payload, now=now)
             return True
+
     sent = await rt.store.run(run)
     log.info("reminder user=%s sent=%s", task.user_id, sent)
 
@@ -137,11 +161,13 @@ async def reminder_follow_up(rt: Runtime, task: Task) -> None:
                 return False
             _enqueue_reminder(db, rt, user, "ritme.herinnering_nog_eens", now)
             return True
+
     sent = await rt.store.run(run)
     log.info("reminder follow-up user=%s sent=%s", task.user_id, sent)
 
 
 # ---- three quiet weeks --------------------------------------------------------------------
+
 
 @recurring(SWEEP)
 def _first_sweep(now: datetime, settings: Settings) -> datetime:
@@ -159,22 +185,43 @@ async def checkin_sweep(rt: Runtime, task: Task) -> None:
                 user = users.get(db, user_id)
                 assert user is not None  # silent_volunteers names existing users
                 content = rt.content
-                buttons = [[{"label": content.render("ritme.knop_terugkijken", user.language),
-                             "data": "ri.nu"},
-                            {"label": content.render("ritme.knop_laat_maar", user.language),
-                             "data": "ri.ok"}]]
-                outbox.enqueue(db, user.id, "reminder", content.render(
-                    "ritme.inchecken", user.language, voornaam=user.first_name), now,
-                    buttons=buttons, recipient_id=user.id, not_before=_quiet_ok(rt, now))
-                tasks.record(db, CHECKIN, user.id, now)   # so it comes once
-            tasks.schedule(db, SWEEP, timing.next_daily_at(now, timing.SWEEP_HOUR, rt.settings.timezone),
-                           now=now)
+                buttons = [
+                    [
+                        {
+                            "label": content.render("ritme.knop_terugkijken", user.language),
+                            "data": "ri.nu",
+                        },
+                        {
+                            "label": content.render("ritme.knop_laat_maar", user.language),
+                            "data": "ri.ok",
+                        },
+                    ]
+                ]
+                outbox.enqueue(
+                    db,
+                    user.id,
+                    "reminder",
+                    content.render("ritme.inchecken", user.language, voornaam=user.first_name),
+                    now,
+                    buttons=buttons,
+                    recipient_id=user.id,
+                    not_before=_quiet_ok(rt, now),
+                )
+                tasks.record(db, CHECKIN, user.id, now)  # so it comes once
+            tasks.schedule(
+                db,
+                SWEEP,
+                timing.next_daily_at(now, timing.SWEEP_HOUR, rt.settings.timezone),
+                now=now,
+            )
             return len(silent)
+
     count = await rt.store.run(run)
     log.info("check-in sweep sent=%s", count)
 
 
 # ---- the buttons on a reminder ------------------------------------------------------------
+
 
 def _answered(db: Database, user_id: int, now: datetime) -> None:
     with db.atomic():
@@ -195,5 +242,11 @@ async def reminder_button(turn: Turn) -> None:
         await turn.say("ritme.nu_gekozen", edit=True)
         await conversations.start(turn, "reflectie")
         return
-    await turn.say({"later": "ritme.later_gekozen", "geen": "ritme.geen_bezoek_gekozen",
-                    "ok": "ritme.laat_maar_gekozen"}[what], edit=True)
+    await turn.say(
+        {
+            "later": "ritme.later_gekozen",
+            "geen": "ritme.geen_bezoek_gekozen",
+            "ok": "ritme.laat_maar_gekozen",
+        }[what],
+        edit=True,
+    )

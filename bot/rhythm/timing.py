@@ -1,6 +1,7 @@
 """When reminders may come: the usual visit moment, a few hours after it, never in quiet
 hours. Pure functions of an aware datetime and the settings; all local times are
 Europe/Amsterdam (settings.timezone)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -11,8 +12,8 @@ from bot.timekeeping.local import local as _local
 # Dagdeel: when it starts and ends (local hour). A reminder comes AFTER_END after its end.
 DAYPARTS = {"ochtend": (9, 12), "middag": (13, 17), "avond": (18, 21)}
 AFTER_END = timedelta(hours=2)
-FOLLOW_UP_HOUR = 10          # the one follow-up: the next day at this hour
-SWEEP_HOUR = 10              # daily check-in sweep and the weekly milestone list
+FOLLOW_UP_HOUR = 10  # the one follow-up: the next day at this hour
+SWEEP_HOUR = 10  # daily check-in sweep and the weekly milestone list
 
 
 def next_daily_at(now: datetime, hour: int, tz: str) -> datetime:
@@ -32,8 +33,11 @@ def outside_quiet(moment: datetime, tz: str, quiet_start: int, quiet_end: int) -
     """`moment` itself, or — inside quiet hours (e.g. 21:00–09:00) — the next quiet_end."""
     local = _local(moment, tz)
     hour = local.hour + local.minute / 60
-    quiet = hour >= quiet_start or hour < quiet_end if quiet_start > quiet_end \
+    quiet = (
+        hour >= quiet_start or hour < quiet_end
+        if quiet_start > quiet_end
         else quiet_start <= hour < quiet_end
+    )
     if not quiet:
         return moment
     day = local if hour < quiet_end else local + timedelta(days=1)

@@ -3,6 +3,7 @@
 Button data grants nothing by itself: the handler behind each button kind checks again
 that the presser owns what the button points at (their own conversation, their signal).
 """
+
 from __future__ import annotations
 
 VOLUNTEER = "volunteer"
@@ -39,32 +40,57 @@ COMMANDS: dict[str, frozenset[str]] = {
 
 # Button kinds: the part of callback_data before the first dot.
 BUTTONS: dict[str, frozenset[str]] = {
-    "f": EVERYONE,                          # a step in the presser's own conversation
-    "c": frozenset({UNREGISTERED}),         # consent during onboarding
-    "t": EVERYONE,                          # language choice
-    "i": frozenset({COORDINATOR}),          # invite: pick a role
-    "j": frozenset({VOLUNTEER}),            # journal paging
-    "p": frozenset({VOLUNTEER}),            # steps
-    "v": EVERYONE,                          # forgetting: the two confirmations
-    "pv": frozenset({VOLUNTEER}),           # what a volunteer shares with their contact person
-    "b": frozenset({VOLUNTEER}),            # /bewoners: the people I visit
-    "ko": frozenset({COORDINATOR}),         # /koppel: volunteer → professional
-    "wa": frozenset({COORDINATOR}),         # /waardering: recipients and template
-    "ri": frozenset({VOLUNTEER}),           # buttons on a reminder or check-in
+    "f": EVERYONE,  # a step in the presser's own conversation
+    "c": frozenset({UNREGISTERED}),  # consent during onboarding
+    "t": EVERYONE,  # language choice
+    "i": frozenset({COORDINATOR}),  # invite: pick a role
+    "j": frozenset({VOLUNTEER}),  # journal paging
+    "p": frozenset({VOLUNTEER}),  # steps
+    "v": EVERYONE,  # forgetting: the two confirmations
+    "pv": frozenset({VOLUNTEER}),  # what a volunteer shares with their contact person
+    "b": frozenset({VOLUNTEER}),  # /bewoners: the people I visit
+    "ko": frozenset({COORDINATOR}),  # /koppel: volunteer → professional
+    "wa": frozenset({COORDINATOR}),  # /waardering: recipients and template
+    "ri": frozenset({VOLUNTEER}),  # buttons on a reminder or check-in
     "s": frozenset({PROFESSIONAL, COORDINATOR}),  # s.<id>.<action>; handler checks assignment
-    "z": frozenset({VOLUNTEER}),            # offer to pass on a worry the detector noticed
-    "k": frozenset({VOLUNTEER}),            # k.<task>.<j|n>: pass crisis words on now?
-    "h": frozenset({VOLUNTEER}),            # h.<j|n>: the volunteer herself, contact wanted?
-    "d": frozenset({PROFESSIONAL}),         # weekly digest of aandachtspunten on/off
+    "z": frozenset({VOLUNTEER}),  # offer to pass on a worry the detector noticed
+    "k": frozenset({VOLUNTEER}),  # k.<task>.<j|n>: pass crisis words on now?
+    "h": frozenset({VOLUNTEER}),  # h.<j|n>: the volunteer herself, contact wanted?
+    "d": frozenset({PROFESSIONAL}),  # weekly digest of aandachtspunten on/off
 }
 
 # What each role sees in Telegram's command menu, in this order.
 MENUS: dict[str, tuple[str, ...]] = {
-    VOLUNTEER: ("bezoek", "dagboek", "zoek", "stap", "zorg", "bewoners", "overzicht", "ritme",
-                "pauze", "verder", "privacy", "export", "vergeet", "taal", "help", "stop"),
+    VOLUNTEER: (
+        "bezoek",
+        "dagboek",
+        "zoek",
+        "stap",
+        "zorg",
+        "bewoners",
+        "overzicht",
+        "ritme",
+        "pauze",
+        "verder",
+        "privacy",
+        "export",
+        "vergeet",
+        "taal",
+        "help",
+        "stop",
+    ),
     PROFESSIONAL: ("signalen", "vrijwilligers", "privacy", "export", "vergeet", "taal", "help"),
-    COORDINATOR: ("uitnodigen", "koppel", "waardering", "team", "privacy", "export", "vergeet",
-                  "taal", "help"),
+    COORDINATOR: (
+        "uitnodigen",
+        "koppel",
+        "waardering",
+        "team",
+        "privacy",
+        "export",
+        "vergeet",
+        "taal",
+        "help",
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 The order matters: the access table is asked first, so no handler can forget it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,9 +31,9 @@ async def dispatch(turn: Turn) -> None:
         return
     await conversations.pop_expiry_notice(turn)
     conv = await conversations.load(turn)
-    worry = detection.watch(turn)          # the detector on every free text a volunteer sends
+    worry = detection.watch(turn)  # the detector on every free text a volunteer sends
     if await detection.interrupts(turn, worry, conv):
-        return                             # help first; the conversation waits, unchanged
+        return  # help first; the conversation waits, unchanged
     in_flow = conv is not None and not (kind == "button" and not turn.input.data.startswith("f."))
     if in_flow and conv is not None:
         result = await conversations.step(turn, conv)
@@ -113,5 +114,9 @@ def _asks_about_worries(result, worry) -> bool:
     a second offer beside that question would ask the same thing twice. Crisis words
     always get the offer."""
     after = result.conversation
-    return not worry.is_crisis and after is not None and after.flow == "reflectie" \
+    return (
+        not worry.is_crisis
+        and after is not None
+        and after.flow == "reflectie"
         and after.state == "zorgen"
+    )

@@ -1,4 +1,5 @@
 """Commands for everyone: /help, /privacy, /taal, /stop."""
+
 from __future__ import annotations
 
 from bot.flows.facts import for_user
@@ -15,8 +16,10 @@ async def help_command(turn: Turn) -> None:
     await turn.say(f"algemeen.help_{turn.account.role}")
 
 
-SHARING = {"energie": ("share_energy", users.set_share_energy),
-           "overzicht": ("share_digest", users.set_share_digest)}
+SHARING = {
+    "energie": ("share_energy", users.set_share_energy),
+    "overzicht": ("share_digest", users.set_share_digest),
+}
 
 
 @command("/privacy")
@@ -32,8 +35,9 @@ async def _sharing_choices(turn: Turn, edit: bool) -> None:
     for what, (field, _setter) in SHARING.items():
         state = "aan" if getattr(turn.user, field) else "uit"
         rows.append((Button(turn.label(f"algemeen.delen_{what}_{state}"), f"pv.{what}"),))
-    await turn.say("algemeen.delen_vraag", buttons=tuple(rows), edit=edit,
-                   contact=await _contact_name(turn))
+    await turn.say(
+        "algemeen.delen_vraag", buttons=tuple(rows), edit=edit, contact=await _contact_name(turn)
+    )
 
 
 async def _contact_name(turn: Turn) -> str:

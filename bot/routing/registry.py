@@ -1,4 +1,5 @@
 """Where command and button handlers register themselves (see bot/)."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -1,4 +1,5 @@
 """One incoming update, seen from the bot's side: who, what, and how to answer."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ class Turn:
     user: User | None
     input: Input
     callback_query_id: str | None = None
-    message_id: int | None = None      # the message whose button was pressed
+    message_id: int | None = None  # the message whose button was pressed
     answered: bool = False
 
     @property
@@ -67,8 +68,13 @@ class Turn:
     def label(self, template_id: str) -> str:
         return self.text(template_id)
 
-    async def say(self, template_id: str, buttons: tuple[tuple[Button, ...], ...] = (),
-                  edit: bool = False, **variables: Any) -> None:
+    async def say(
+        self,
+        template_id: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        edit: bool = False,
+        **variables: Any,
+    ) -> None:
         await self.send([Reply(self.text(template_id, **variables), buttons, edit)])
 
     async def send(self, replies: list[Reply]) -> None:
@@ -84,8 +90,10 @@ class Turn:
             await with_retry(self.rt.bot.answer_callback_query, self.callback_query_id, text=text)
 
     def context(self, facts: dict | None = None, variables: dict | None = None) -> Context:
-        base_vars = {"voornaam": self.user.first_name if self.user else self.first_name,
-                     "hulpnummers": helplines(self.rt)}
+        base_vars = {
+            "voornaam": self.user.first_name if self.user else self.first_name,
+            "hulpnummers": helplines(self.rt),
+        }
         base_vars.update(variables or {})
         return Context(self.locale, self.rt.clock.now(), base_vars, facts or {})
 
@@ -93,4 +101,5 @@ class Turn:
 def helplines(rt: Runtime) -> dict[str, str]:
     """The safety numbers for templates (`{{ hulpnummers.emergency }}`), as configured."""
     from dataclasses import asdict
+
     return asdict(rt.settings.helplines)

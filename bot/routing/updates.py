@@ -1,4 +1,5 @@
 """Turning a Telegram Update into a Turn: who sent it and what kind of input it is."""
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,15 @@ async def turn_from_update(rt: Runtime, update: Update) -> Turn | None:
         await _leave_group(rt, message)
         return None
     user = await rt.store.run(users.get, message.from_user.id)
-    return Turn(rt, message.from_user.id, message.chat.id, message.from_user.first_name or "",
-                message.from_user.language_code, user, _input_of(message))
+    return Turn(
+        rt,
+        message.from_user.id,
+        message.chat.id,
+        message.from_user.first_name or "",
+        message.from_user.language_code,
+        user,
+        _input_of(message),
+    )
 
 
 def _input_of(message) -> Input:
@@ -51,9 +59,17 @@ async def _from_button(rt: Runtime, update: Update) -> Turn | None:
         await with_retry(rt.bot.answer_callback_query, query.id)
         return None
     user = await rt.store.run(users.get, query.from_user.id)
-    turn = Turn(rt, query.from_user.id, message.chat.id, query.from_user.first_name or "",
-                query.from_user.language_code, user, Input("button", data=query.data or ""),
-                callback_query_id=query.id, message_id=message.message_id)
+    turn = Turn(
+        rt,
+        query.from_user.id,
+        message.chat.id,
+        query.from_user.first_name or "",
+        query.from_user.language_code,
+        user,
+        Input("button", data=query.data or ""),
+        callback_query_id=query.id,
+        message_id=message.message_id,
+    )
     if not message.is_accessible:
         # Telegram no longer gives us the message (too old, or deleted): it can't be edited
         # and whatever it asked is over, so the press is answered as an expired button.
@@ -67,8 +83,9 @@ async def _leave_group(rt: Runtime, message) -> None:
     """Omzien is one-to-one only: say so in the group, then leave it."""
     locale = rt.content.locale((message.from_user.language_code or "")[:2])
     log.info("group chat refused chat=%s", message.chat.id)
-    await with_retry(rt.bot.send_message, message.chat.id,
-                     rt.content.render("onboarding.groep", locale))
+    await with_retry(
+        rt.bot.send_message, message.chat.id, rt.content.render("onboarding.groep", locale)
+    )
     await with_retry(rt.bot.leave_chat, message.chat.id)
 
 

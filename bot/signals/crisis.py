@@ -29,12 +29,24 @@ log = logging.getLogger(__name__)
 CONFIRM = "crisis_confirm"
 
 
-def ask_confirm(db: Database, user_id: int, now: datetime, minutes: float, categories: list[str],
-                resident_id: int | None, tz: str) -> int:
+def ask_confirm(
+    db: Database,
+    user_id: int,
+    now: datetime,
+    minutes: float,
+    categories: list[str],
+    resident_id: int | None,
+    tz: str,
+) -> int:
     """The open question is a due task: unanswered when it falls due, the worry goes on."""
-    return tasks.schedule(db, CONFIRM, now + timedelta(minutes=minutes), user_id=user_id,
-                          payload={"categories": categories, "resident": resident_id, "tz": tz},
-                          now=now)
+    return tasks.schedule(
+        db,
+        CONFIRM,
+        now + timedelta(minutes=minutes),
+        user_id=user_id,
+        payload={"categories": categories, "resident": resident_id, "tz": tz},
+        now=now,
+    )
 
 
 def pending_confirm(db: Database, user_id: int) -> int | None:
@@ -44,8 +56,10 @@ def pending_confirm(db: Database, user_id: int) -> int | None:
 
 def _take_confirm(db: Database, task_id: int, user_id: int | None = None):
     """The pending question with this id (and owner), or None once it was answered or sent."""
-    row = db.execute("SELECT user_id, status, payload FROM due_tasks WHERE id = ? AND kind = ?",
-                     [task_id, CONFIRM]).fetchone()
+    row = db.execute(
+        "SELECT user_id, status, payload FROM due_tasks WHERE id = ? AND kind = ?",
+        [task_id, CONFIRM],
+    ).fetchone()
     if row is None or (user_id is not None and row[0] != user_id):
         return None, "gone"
     if row[1] != "pending":
@@ -65,8 +79,15 @@ def answer_confirm(db: Database, task_id: int, user_id: int, yes: bool, now: dat
         if not yes:
             log.info("crisis question user=%s answer=no", user_id)
             return "dropped"
-        send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
-                    resident_id=payload.get("resident"), flow_run=f"k{task_id}")
+        send_urgent(
+            db,
+            user_id,
+            now,
+            payload["tz"],
+            categories=payload["categories"],
+            resident_id=payload.get("resident"),
+            flow_run=f"k{task_id}",
+        )
         log.info("crisis question user=%s answer=yes", user_id)
         return "sent"
 
@@ -79,9 +100,16 @@ def confirm_timed_out(db: Database, task_id: int, now: datetime) -> bool:
             return False
         user_id, payload = taken
         tasks.finish(db, task_id, now)
-        signal_id = send_urgent(db, user_id, now, payload["tz"], categories=payload["categories"],
-                                resident_id=payload.get("resident"), flow_run=f"k{task_id}",
-                                unconfirmed=True)
+        signal_id = send_urgent(
+            db,
+            user_id,
+            now,
+            payload["tz"],
+            categories=payload["categories"],
+            resident_id=payload.get("resident"),
+            flow_run=f"k{task_id}",
+            unconfirmed=True,
+        )
         sent = signals.get(db, signal_id)
         assert sent is not None  # just created
         tell_volunteer(db, sent, "signalen.v_onbevestigd", now)

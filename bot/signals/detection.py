@@ -15,6 +15,7 @@
 
 Never logs the text: only the level and the number of rules that matched.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,6 +55,7 @@ def about_volunteer(found: Detection | None) -> bool:
 
 # ---- routes -------------------------------------------------------------------------
 
+
 async def interrupts(turn: Turn, found: Detection | None, conv: Conversation | None) -> bool:
     """Handle what must come before the conversation's own step. True: the turn is done
     (the conversation waits)."""
@@ -75,11 +77,17 @@ async def interrupts(turn: Turn, found: Detection | None, conv: Conversation | N
     return True
 
 
-async def safety_first(turn: Turn, found: Detection | None, conv: Conversation | None = None) -> None:
+async def safety_first(
+    turn: Turn, found: Detection | None, conv: Conversation | None = None
+) -> None:
     """Crisis inside the signal flow: the help lines (not again when it is urgent already)."""
     if found is None or not found.is_crisis:
         return
-    if conv is not None and conv.flow == "zorg" and final_level(conv.answers, conv.data, turn.rt.content) >= 3:
+    if (
+        conv is not None
+        and conv.flow == "zorg"
+        and final_level(conv.answers, conv.data, turn.rt.content) >= 3
+    ):
         return
     await turn.say("zorg.crisis", hulpnummers=helplines(turn.rt))
 
@@ -87,10 +95,18 @@ async def safety_first(turn: Turn, found: Detection | None, conv: Conversation |
 async def help_for_volunteer(turn: Turn, found: Detection) -> None:
     """Help for her, and one question: may her contact person get in touch?"""
     log.info("volunteer route user=%s level=%s", turn.user_id, found.level)
-    buttons = ((Button(turn.label("zorg.knop_steun_ja"), "h.j"),
-                Button(turn.label("zorg.knop_steun_nee"), "h.n")),)
-    await turn.say("zorg.voor_jou", buttons=buttons, hulpnummers=helplines(turn.rt),
-                   contact=await contact_name(turn))
+    buttons = (
+        (
+            Button(turn.label("zorg.knop_steun_ja"), "h.j"),
+            Button(turn.label("zorg.knop_steun_nee"), "h.n"),
+        ),
+    )
+    await turn.say(
+        "zorg.voor_jou",
+        buttons=buttons,
+        hulpnummers=helplines(turn.rt),
+        contact=await contact_name(turn),
+    )
 
 
 async def ask_pass_on(turn: Turn, found: Detection, conv: Conversation | None) -> None:
@@ -98,18 +114,33 @@ async def ask_pass_on(turn: Turn, found: Detection, conv: Conversation | None) -
     categories = [c for c in found.categories if c in known] or ["acuut"]
     resident = _resident(conv)
     now, settings = turn.rt.clock.now(), turn.rt.settings
-    task_id = await turn.rt.store.run(crisis.ask_confirm, turn.user_id, now,
-                                      settings.crisis_confirm_minutes, categories, resident,
-                                      settings.timezone)
+    task_id = await turn.rt.store.run(
+        crisis.ask_confirm,
+        turn.user_id,
+        now,
+        settings.crisis_confirm_minutes,
+        categories,
+        resident,
+        settings.timezone,
+    )
     await _send_question(turn, task_id, first=True)
 
 
 async def _send_question(turn: Turn, task_id: int, *, first: bool) -> None:
-    buttons = ((Button(turn.label("zorg.knop_crisis_ja"), f"k.{task_id}.j"),
-                Button(turn.label("zorg.knop_crisis_nee"), f"k.{task_id}.n")),)
-    await turn.say("zorg.crisis_vraag", buttons=buttons, hulpnummers=helplines(turn.rt),
-                   contact=await contact_name(turn), eerst=first,
-                   minuten=int(turn.rt.settings.crisis_confirm_minutes))
+    buttons = (
+        (
+            Button(turn.label("zorg.knop_crisis_ja"), f"k.{task_id}.j"),
+            Button(turn.label("zorg.knop_crisis_nee"), f"k.{task_id}.n"),
+        ),
+    )
+    await turn.say(
+        "zorg.crisis_vraag",
+        buttons=buttons,
+        hulpnummers=helplines(turn.rt),
+        contact=await contact_name(turn),
+        eerst=first,
+        minuten=int(turn.rt.settings.crisis_confirm_minutes),
+    )
 
 
 async def _question_open(turn: Turn, conv: Conversation | None) -> bool:
@@ -139,8 +170,12 @@ async def offer(turn: Turn, found: Detection | None, contact: str, in_flow: str 
     if found is None or found.is_crisis or in_flow == "zorg":
         return False
     data = offer_data(False, found.categories)
-    buttons = ((Button(turn.label("zorg.knop_zorg_doorgeven"), data),
-                Button(turn.label("zorg.knop_niet_nodig"), "z.n")),)
+    buttons = (
+        (
+            Button(turn.label("zorg.knop_zorg_doorgeven"), data),
+            Button(turn.label("zorg.knop_niet_nodig"), "z.n"),
+        ),
+    )
     await turn.send([Reply(turn.text("zorg.stilstaan", contact=contact), buttons)])
     return True
 
@@ -166,4 +201,5 @@ async def contact_name(turn: Turn) -> str:
         professional_id = links.professional_of(db, turn.user_id)
         professional = users.get(db, professional_id) if professional_id else None
         return professional.first_name if professional else ""
+
     return await turn.rt.store.run(lookup)

@@ -40,8 +40,14 @@ def set_digest(db: Database, professional_id: int, wanted: bool, now: datetime, 
         users.set_wants_digest(db, professional_id, wanted)
         tasks.cancel_for_user(db, professional_id, DIGEST)
         if wanted:
-            tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional_id,
-                           payload={"tz": tz}, now=now)
+            tasks.schedule(
+                db,
+                DIGEST,
+                next_monday_morning(now, tz),
+                user_id=professional_id,
+                payload={"tz": tz},
+                now=now,
+            )
 
 
 @task_handler(DIGEST)
@@ -58,14 +64,30 @@ def send_digest(db: Database, professional_id: int | None, now: datetime, tz: st
         points = signals.digest_points(db, professional.id, now - timedelta(days=7))
         locale = professional.language
         if points:
-            rows = [{"datum": local_date(p.created_at, tz),
-                     "voornaam": first_name(users.get(db, p.volunteer_id)),
-                     "alias": alias_of(db, p.resident_id, locale),
-                     "categorieen": category_labels(p.categories, locale)} for p in points]
-            outbox.enqueue(db, professional.id, "signal_digest",
-                           render("signalen.weekoverzicht", locale, aandachtspunten=rows), now,
-                           recipient_id=professional.id)
-        tasks.schedule(db, DIGEST, next_monday_morning(now, tz), user_id=professional.id,
-                       payload={"tz": tz}, now=now)
+            rows = [
+                {
+                    "datum": local_date(p.created_at, tz),
+                    "voornaam": first_name(users.get(db, p.volunteer_id)),
+                    "alias": alias_of(db, p.resident_id, locale),
+                    "categorieen": category_labels(p.categories, locale),
+                }
+                for p in points
+            ]
+            outbox.enqueue(
+                db,
+                professional.id,
+                "signal_digest",
+                render("signalen.weekoverzicht", locale, aandachtspunten=rows),
+                now,
+                recipient_id=professional.id,
+            )
+        tasks.schedule(
+            db,
+            DIGEST,
+            next_monday_morning(now, tz),
+            user_id=professional.id,
+            payload={"tz": tz},
+            now=now,
+        )
     log.info("digest user=%s points=%s", professional.id, len(points))
     return len(points)

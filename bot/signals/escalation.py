@@ -47,20 +47,44 @@ def escalate(db: Database, signal_id: int | None, now: datetime) -> bool:
         volunteer = users.get(db, sig.volunteer_id)
         if professional is not None:
             locale = professional.language
-            text = render("signalen.p_herinnering", locale, voornaam=first_name(volunteer),
-                          niveau=sig.level, leeftijd=age_text(sig.created_at, now, locale))
-            outbox.enqueue(db, professional.id, "signal_reminder", text, now,
-                           buttons=professional_buttons(db, sig, locale), recipient_id=professional.id,
-                           about_id=sig.volunteer_id, signal_id=sig.id)
-        waiting = (signals.open_for_professional(db, professional.id) if professional
-                   else [sig])
+            text = render(
+                "signalen.p_herinnering",
+                locale,
+                voornaam=first_name(volunteer),
+                niveau=sig.level,
+                leeftijd=age_text(sig.created_at, now, locale),
+            )
+            outbox.enqueue(
+                db,
+                professional.id,
+                "signal_reminder",
+                text,
+                now,
+                buttons=professional_buttons(db, sig, locale),
+                recipient_id=professional.id,
+                about_id=sig.volunteer_id,
+                signal_id=sig.id,
+            )
+        waiting = signals.open_for_professional(db, professional.id) if professional else [sig]
         waiting = [s for s in waiting if s.status == "open"] or [sig]
         oldest = min(s.created_at for s in waiting)
         for coordinator in users.by_role(db, "coordinator"):
-            text = render("signalen.c_escalatie", coordinator.language, contact=first_name(professional),
-                          aantal=len(waiting), leeftijd=age_text(oldest, now, coordinator.language))
-            outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
-                           recipient_id=coordinator.id, signal_id=sig.id)
+            text = render(
+                "signalen.c_escalatie",
+                coordinator.language,
+                contact=first_name(professional),
+                aantal=len(waiting),
+                leeftijd=age_text(oldest, now, coordinator.language),
+            )
+            outbox.enqueue(
+                db,
+                coordinator.id,
+                "signal_escalation",
+                text,
+                now,
+                recipient_id=coordinator.id,
+                signal_id=sig.id,
+            )
     log.info("signal escalated id=%s level=%s", sig.id, sig.level)
     return True
 
@@ -71,6 +95,13 @@ def _escalation_keeps_failing(db: Database, task: Task, now: datetime) -> None:
     that a worry waits, by its number only, so a person looks at it."""
     for coordinator in users.by_role(db, "coordinator"):
         text = render("signalen.c_escalatie_mislukt", coordinator.language, nummer=task.signal_id)
-        outbox.enqueue(db, coordinator.id, "signal_escalation", text, now,
-                       recipient_id=coordinator.id, signal_id=task.signal_id)
+        outbox.enqueue(
+            db,
+            coordinator.id,
+            "signal_escalation",
+            text,
+            now,
+            recipient_id=coordinator.id,
+            signal_id=task.signal_id,
+        )
     log.warning("signal escalation failing id=%s task=%s", task.signal_id, task.id)

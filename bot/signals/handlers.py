@@ -7,6 +7,7 @@ person assigned to that signal (or a coordinator, for the follow-up button of a 
 that went to the coordinators). Anyone else gets one neutral answer, whether or not the
 signal exists.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,12 +32,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PROFESSIONAL_ACTIONS = frozenset({"op", "ct", "af", "br"})
-FLOW_ACTIONS = {"af": "afronden", "br": "bericht"}     # buttons that start a short flow
+FLOW_ACTIONS = {"af": "afronden", "br": "bericht"}  # buttons that start a short flow
 COORDINATOR_ACTIONS = frozenset({"cr"})
 LIST_LIMIT = 10
 
 
 # ---- volunteers -----------------------------------------------------------------------
+
 
 @command("/zorg")
 async def raise_worry(turn: Turn) -> None:
@@ -53,7 +55,11 @@ async def offer_answered(turn: Turn) -> None:
         return
     if len(parts) < 2 or parts[1] not in ("2", "3"):
         return
-    named = [c for c in (parts[2].split("+") if len(parts) > 2 else ()) if c in known_categories(turn.rt.content)]
+    named = [
+        c
+        for c in (parts[2].split("+") if len(parts) > 2 else ())
+        if c in known_categories(turn.rt.content)
+    ]
     await start_signal_flow(turn, urgent=parts[1] == "3", categories=named)
 
 
@@ -67,17 +73,26 @@ async def crisis_answered(turn: Turn) -> None:
         await turn.expired()
         return
     task_id, yes = int(parts[1]), parts[2] == "j"
-    outcome = await turn.rt.store.run(crisis.answer_confirm, task_id, turn.user_id, yes,
-                                      turn.rt.clock.now())
+    outcome = await turn.rt.store.run(
+        crisis.answer_confirm, task_id, turn.user_id, yes, turn.rt.clock.now()
+    )
     turn.rt.wake_outbox()
     await turn.notice()
     if outcome in ("gone", "answered"):
         await turn.expired()
         return
     contact = await contact_name(turn)
-    await _show_answer(turn, "zorg.crisis_vraag", "zorg.knop_crisis_ja" if yes else "zorg.knop_crisis_nee",
-                       eerst=True, contact=contact, minuten=_minutes(turn))
-    template = {"sent": "zorg.crisis_ja", "dropped": "zorg.crisis_nee"}.get(outcome, "zorg.crisis_al")
+    await _show_answer(
+        turn,
+        "zorg.crisis_vraag",
+        "zorg.knop_crisis_ja" if yes else "zorg.knop_crisis_nee",
+        eerst=True,
+        contact=contact,
+        minuten=_minutes(turn),
+    )
+    template = {"sent": "zorg.crisis_ja", "dropped": "zorg.crisis_nee"}.get(
+        outcome, "zorg.crisis_al"
+    )
     await turn.say(template, contact=contact)
     conv = await conversations.load(turn)
     if conv is not None:
@@ -104,11 +119,17 @@ async def volunteer_help_answered(turn: Turn) -> None:
     await turn.notice()
     wanted = turn.button_parts[1:2] == ["j"]
     if wanted:
-        await turn.rt.store.run(_support, turn.user_id, turn.rt.clock.now(), turn.rt.settings.timezone)
+        await turn.rt.store.run(
+            _support, turn.user_id, turn.rt.clock.now(), turn.rt.settings.timezone
+        )
         turn.rt.wake_outbox()
     contact = await contact_name(turn)
-    await _show_answer(turn, "zorg.voor_jou", "zorg.knop_steun_ja" if wanted else "zorg.knop_steun_nee",
-                       contact=contact)
+    await _show_answer(
+        turn,
+        "zorg.voor_jou",
+        "zorg.knop_steun_ja" if wanted else "zorg.knop_steun_nee",
+        contact=contact,
+    )
     await turn.say("zorg.voor_jou_ja" if wanted else "zorg.voor_jou_nee", contact=contact)
     conv = await conversations.load(turn)
     if conv is not None:
@@ -135,19 +156,29 @@ async def start_signal_flow(turn: Turn, *, urgent: bool, categories: list[str]) 
     await conversations.start(turn, "zorg", data)
 
 
-
 # ---- the buttons on a signal ----------------------------------------------------------
+
 
 @button("s")
 async def signal_pressed(turn: Turn) -> None:
     parts = turn.button_parts
-    valid = len(parts) == 3 and parts[1].isdigit() and \
-        parts[2] in PROFESSIONAL_ACTIONS | COORDINATOR_ACTIONS
+    valid = (
+        len(parts) == 3
+        and parts[1].isdigit()
+        and parts[2] in PROFESSIONAL_ACTIONS | COORDINATOR_ACTIONS
+    )
     outcome = None
     if valid:
-        outcome = await turn.rt.store.run(press, int(parts[1]), parts[2], turn.user_id,
-                                          turn.account.role, turn.rt.clock.now(),
-                                          turn.rt.settings.timezone, turn.locale)
+        outcome = await turn.rt.store.run(
+            press,
+            int(parts[1]),
+            parts[2],
+            turn.user_id,
+            turn.account.role,
+            turn.rt.clock.now(),
+            turn.rt.settings.timezone,
+            turn.locale,
+        )
     if outcome is None:
         log.info("signal button refused user=%s", turn.user_id)
         await turn.notice(turn.text("signalen.niet_beschikbaar"))
@@ -168,8 +199,16 @@ async def signal_pressed(turn: Turn) -> None:
         await turn.notice(payload)
 
 
-def press(db: Database, signal_id: int, action: str, presser: int, role: str, now: datetime, tz: str,
-          locale: str):
+def press(
+    db: Database,
+    signal_id: int,
+    action: str,
+    presser: int,
+    role: str,
+    now: datetime,
+    tz: str,
+    locale: str,
+):
     """Check and act in one transaction. None = refused (the same for a signal that does
     not exist, one assigned to someone else, or an action not meant for the presser)."""
     with db.atomic():
@@ -180,20 +219,32 @@ def press(db: Database, signal_id: int, action: str, presser: int, role: str, no
             if role != "professional" or sig.professional_id != presser:
                 return None
             return _professional_action(db, sig, action, presser, now, tz, locale)
-        if role != "coordinator" or not (signals.has_event(db, sig.id, "fallback")
-                                         or signals.has_event(db, sig.id, "escalated")):
+        if role != "coordinator" or not (
+            signals.has_event(db, sig.id, "fallback") or signals.has_event(db, sig.id, "escalated")
+        ):
             return None
         if signals.has_event(db, sig.id, "coordinator_ack"):
             return ("already", None)
         signals.add_event(db, sig.id, "coordinator_ack", presser, now)
         coordinator = users.get(db, presser)
-        flow_out.tell_volunteer(db, sig, "signalen.v_coordinator_regelt", now,
-                                coordinator=flow_out.first_name(coordinator))
-        return ("toast", flow_out.render("signalen.contact_bevestigd", locale,
-                                         vrijwilliger=_volunteer_name(db, sig)))
+        flow_out.tell_volunteer(
+            db,
+            sig,
+            "signalen.v_coordinator_regelt",
+            now,
+            coordinator=flow_out.first_name(coordinator),
+        )
+        return (
+            "toast",
+            flow_out.render(
+                "signalen.contact_bevestigd", locale, vrijwilliger=_volunteer_name(db, sig)
+            ),
+        )
 
 
-def _professional_action(db: Database, sig, action: str, presser: int, now: datetime, tz: str, locale: str):
+def _professional_action(
+    db: Database, sig, action: str, presser: int, now: datetime, tz: str, locale: str
+):
     if sig.status not in flow_out.NEXT or (action == "op" and sig.status != "open"):
         return ("already", None)
     volunteer = _volunteer_name(db, sig)
@@ -209,12 +260,18 @@ def _professional_action(db: Database, sig, action: str, presser: int, now: date
         signals.add_event(db, sig.id, "contact_asked", presser, now)
         flow_out.tell_volunteer(db, sig, "signalen.v_contact", now)
     sig = signals.get(db, sig.id)
-    status_line = flow_out.render("signalen.status_contact" if action == "ct" else "signalen.status_opgepakt",
-                                  locale, vrijwilliger=volunteer)
+    status_line = flow_out.render(
+        "signalen.status_contact" if action == "ct" else "signalen.status_opgepakt",
+        locale,
+        vrijwilliger=volunteer,
+    )
     text = f"{flow_out.signal_text(db, sig, locale, tz)}\n\n{status_line}"
     buttons = _buttons(flow_out.professional_buttons(db, sig, locale))
-    toast = flow_out.render("signalen.contact_bevestigd", locale, vrijwilliger=volunteer) \
-        if action == "ct" else None
+    toast = (
+        flow_out.render("signalen.contact_bevestigd", locale, vrijwilliger=volunteer)
+        if action == "ct"
+        else None
+    )
     return ("updated", (text, buttons, toast))
 
 
@@ -228,10 +285,12 @@ def _buttons(rows: list[list[dict]]) -> tuple[tuple[Button, ...], ...]:
 
 # ---- contact persons ------------------------------------------------------------------
 
+
 @command("/signalen")
 async def open_signals(turn: Turn) -> None:
-    items = await turn.rt.store.run(_signal_list, turn.user_id, turn.rt.clock.now(),
-                                    turn.rt.settings.timezone, turn.locale)
+    items = await turn.rt.store.run(
+        _signal_list, turn.user_id, turn.rt.clock.now(), turn.rt.settings.timezone, turn.locale
+    )
     if not items:
         await turn.say("signalen.lijst_leeg")
         return
@@ -243,8 +302,12 @@ async def open_signals(turn: Turn) -> None:
 def _signal_list(db: Database, professional_id: int, now: datetime, tz: str, locale: str):
     items = []
     for sig in signals.open_for_professional(db, professional_id):
-        since = flow_out.render("signalen.open_sinds", locale, status=sig.status,
-                                leeftijd=flow_out.age_text(sig.created_at, now, locale))
+        since = flow_out.render(
+            "signalen.open_sinds",
+            locale,
+            status=sig.status,
+            leeftijd=flow_out.age_text(sig.created_at, now, locale),
+        )
         text = f"<i>{since}</i>\n{flow_out.signal_text(db, sig, locale, tz)}"
         items.append((text, _buttons(flow_out.professional_buttons(db, sig, locale))))
     return items
@@ -252,14 +315,17 @@ def _signal_list(db: Database, professional_id: int, now: datetime, tz: str, loc
 
 @command("/vrijwilligers")
 async def my_volunteers(turn: Turn) -> None:
-    rows = await turn.rt.store.run(_volunteer_rows, turn.user_id, turn.rt.settings.timezone,
-                                   turn.locale)
+    rows = await turn.rt.store.run(
+        _volunteer_rows, turn.user_id, turn.rt.settings.timezone, turn.locale
+    )
     if not rows:
         await turn.say("signalen.vrijwilligers_leeg")
         return
     wanted = turn.account.wants_digest
-    toggle = Button(turn.label("signalen.knop_overzicht_uit" if wanted else "signalen.knop_overzicht_aan"),
-                    "d.0" if wanted else "d.1")
+    toggle = Button(
+        turn.label("signalen.knop_overzicht_uit" if wanted else "signalen.knop_overzicht_aan"),
+        "d.0" if wanted else "d.1",
+    )
     await turn.say("signalen.vrijwilligers", buttons=((toggle,),), rijen=rows, aan=wanted)
 
 
@@ -270,9 +336,12 @@ def _volunteer_rows(db: Database, professional_id: int, tz: str, locale: str) ->
         if volunteer is None:
             continue
         trend = ""
-        if volunteer.share_energy:   # only for volunteers who chose to share it
-            trend = " → ".join(flow_out.render(f"knoppen.schaal_{e}", locale)
-                               for e in signals.recent_energy(db, volunteer_id) if 1 <= e <= 5)
+        if volunteer.share_energy:  # only for volunteers who chose to share it
+            trend = " → ".join(
+                flow_out.render(f"knoppen.schaal_{e}", locale)
+                for e in signals.recent_energy(db, volunteer_id)
+                if 1 <= e <= 5
+            )
         # No reflection dates: the texts promise the contact person only passed-on worries
         # and, for who chose it, energy (tests/bot/test_who_sees_what.py).
         rows.append({"naam": volunteer.first_name, "energie": trend or None})
@@ -282,7 +351,8 @@ def _volunteer_rows(db: Database, professional_id: int, tz: str, locale: str) ->
 @button("d")
 async def digest_toggle(turn: Turn) -> None:
     wanted = turn.button_parts[1:2] == ["1"]
-    await turn.rt.store.run(digest.set_digest, turn.user_id, wanted, turn.rt.clock.now(),
-                            turn.rt.settings.timezone)
+    await turn.rt.store.run(
+        digest.set_digest, turn.user_id, wanted, turn.rt.clock.now(), turn.rt.settings.timezone
+    )
     await turn.notice()
     await turn.say("signalen.overzicht_aan" if wanted else "signalen.overzicht_uit", edit=True)

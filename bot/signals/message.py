@@ -3,6 +3,7 @@
 Only the contact person assigned to that signal can send it, and only while the signal is
 open or picked up; it reaches the volunteer through the outbox. Logged by ids only.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,13 @@ def _signal_message(db: Database, user_id: int, params: dict, now: datetime) -> 
     signal_id = params["data"].get("signal")
     text = params["answers"].get("tekst")
     sig = signals.get(db, int(signal_id)) if str(signal_id).isdigit() else None
-    if sig is None or sig.professional_id != user_id or sig.status not in NEXT \
-            or not isinstance(text, str) or not text.strip():
+    if (
+        sig is None
+        or sig.professional_id != user_id
+        or sig.status not in NEXT
+        or not isinstance(text, str)
+        or not text.strip()
+    ):
         log.info("signal message refused user=%s signal=%s", user_id, signal_id)
         return
     signals.add_event(db, sig.id, "message", user_id, now)

@@ -22,6 +22,7 @@ The weekly digest of level-1 points is bot/signals/digest.py.
 Texts for other people are rendered in *their* language. Nothing here logs a note, a name
 or an alias: ids, levels and event types only.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 ESCALATE = "signal_escalate"
 URGENT_WITHIN = timedelta(hours=1)
 WORKING_DAYS = 2
-NEXT = {"open": ("op", "ct", "af"), "picked_up": ("ct", "af")}   # professional buttons per status
+NEXT = {"open": ("op", "ct", "af"), "picked_up": ("ct", "af")}  # professional buttons per status
 
 
 def render(template_id: str, locale: str, **variables) -> str:
@@ -56,6 +57,7 @@ def render(template_id: str, locale: str, **variables) -> str:
 
 
 # ---- what the contact person sees ---------------------------------------------------
+
 
 def alias_of(db: Database, resident_id: int | None, locale: str) -> str:
     if resident_id is not None:
@@ -92,32 +94,54 @@ def signal_text(db: Database, sig: Signal, locale: str, tz: str) -> str:
     """The minimum: volunteer, alias, categories, level, date; the note only if shared."""
     volunteer = users.get(db, sig.volunteer_id)
     if sig.kind == "support":
-        return render("signalen.steun_nieuw", locale, voornaam=first_name(volunteer),
-                      datum=local_date(sig.created_at, tz))
-    knows = render(f"signalen.weet_{sig.resident_knows}", locale) if sig.resident_knows in (
-        "ja", "nee", "weet_niet") else ""
-    return render("signalen.nieuw", locale, voornaam=first_name(volunteer),
-                  onbevestigd=signals.has_event(db, sig.id, "unconfirmed"),
-                  alias=alias_of(db, sig.resident_id, locale),
-                  categorieen=category_labels(sig.categories, locale), niveau=sig.level,
-                  niveau_naam=render(f"signalen.niveau_{max(1, sig.level)}", locale),
-                  datum=local_date(sig.created_at, tz), bewoner_weet=knows,
-                  notitie=sig.note if sig.share_note and sig.note else "")
+        return render(
+            "signalen.steun_nieuw",
+            locale,
+            voornaam=first_name(volunteer),
+            datum=local_date(sig.created_at, tz),
+        )
+    knows = (
+        render(f"signalen.weet_{sig.resident_knows}", locale)
+        if sig.resident_knows in ("ja", "nee", "weet_niet")
+        else ""
+    )
+    return render(
+        "signalen.nieuw",
+        locale,
+        voornaam=first_name(volunteer),
+        onbevestigd=signals.has_event(db, sig.id, "unconfirmed"),
+        alias=alias_of(db, sig.resident_id, locale),
+        categorieen=category_labels(sig.categories, locale),
+        niveau=sig.level,
+        niveau_naam=render(f"signalen.niveau_{max(1, sig.level)}", locale),
+        datum=local_date(sig.created_at, tz),
+        bewoner_weet=knows,
+        notitie=sig.note if sig.share_note and sig.note else "",
+    )
 
 
 def professional_buttons(db: Database, sig: Signal, locale: str) -> list[list[dict]]:
     volunteer = users.get(db, sig.volunteer_id)
-    labels = {"op": render("signalen.knop_oppakken", locale),
-              "ct": render("signalen.knop_contact", locale, voornaam=first_name(volunteer)[:12]),
-              "af": render("signalen.knop_afgerond", locale)}
+    labels = {
+        "op": render("signalen.knop_oppakken", locale),
+        "ct": render("signalen.knop_contact", locale, voornaam=first_name(volunteer)[:12]),
+        "af": render("signalen.knop_afgerond", locale),
+    }
     rows = [[{"label": labels[a], "data": f"s.{sig.id}.{a}"}] for a in NEXT.get(sig.status, ())]
-    if rows:   # while it is open, the contact person can answer the volunteer through Omzien
-        rows.append([{"label": render("bericht.knop", locale, voornaam=first_name(volunteer)[:12]),
-                      "data": f"s.{sig.id}.br"}])
+    if rows:  # while it is open, the contact person can answer the volunteer through Omzien
+        rows.append(
+            [
+                {
+                    "label": render("bericht.knop", locale, voornaam=first_name(volunteer)[:12]),
+                    "data": f"s.{sig.id}.br",
+                }
+            ]
+        )
     return rows
 
 
 # ---- writing and delivering (inside the caller's transaction) -------------------------
+
 
 def deliver_new(db: Database, signal_id: int, now: datetime, tz: str) -> None:
     """The outbox row to the contact person and the escalation task; or, without a
@@ -129,9 +153,17 @@ def deliver_new(db: Database, signal_id: int, now: datetime, tz: str) -> None:
     if professional is None or not professional.reachable or professional.status == "left":
         fallback(db, sig, now, tell_volunteer=professional is not None)
         return
-    outbox.enqueue(db, professional.id, "signal", signal_text(db, sig, professional.language, tz),
-                   now, buttons=professional_buttons(db, sig, professional.language),
-                   recipient_id=professional.id, about_id=sig.volunteer_id, signal_id=sig.id)
+    outbox.enqueue(
+        db,
+        professional.id,
+        "signal",
+        signal_text(db, sig, professional.language, tz),
+        now,
+        buttons=professional_buttons(db, sig, professional.language),
+        recipient_id=professional.id,
+        about_id=sig.volunteer_id,
+        signal_id=sig.id,
+    )
     due = now + URGENT_WITHIN if sig.level >= URGENT else add_working_days(now, WORKING_DAYS, tz)
     tasks.schedule(db, ESCALATE, due, signal_id=sig.id, payload={"tz": tz}, now=now)
     log.info("signal queued id=%s level=%s kind=%s", sig.id, sig.level, sig.kind)
@@ -145,18 +177,48 @@ def fallback(db: Database, sig: Signal, now: datetime, *, tell_volunteer: bool) 
     professional = users.get(db, sig.professional_id) if sig.professional_id else None
     volunteer = users.get(db, sig.volunteer_id)
     for coordinator in coordinators:
-        text = render("signalen.c_fallback", coordinator.language, voornaam=first_name(volunteer),
-                      contact=first_name(professional), niveau=sig.level)
-        buttons = [[{"label": render("signalen.knop_regel", coordinator.language),
-                     "data": f"s.{sig.id}.cr"}]]
-        outbox.enqueue(db, coordinator.id, "signal_fallback", text, now, buttons=buttons,
-                       recipient_id=coordinator.id, signal_id=sig.id)
+        text = render(
+            "signalen.c_fallback",
+            coordinator.language,
+            voornaam=first_name(volunteer),
+            contact=first_name(professional),
+            niveau=sig.level,
+        )
+        buttons = [
+            [
+                {
+                    "label": render("signalen.knop_regel", coordinator.language),
+                    "data": f"s.{sig.id}.cr",
+                }
+            ]
+        ]
+        outbox.enqueue(
+            db,
+            coordinator.id,
+            "signal_fallback",
+            text,
+            now,
+            buttons=buttons,
+            recipient_id=coordinator.id,
+            signal_id=sig.id,
+        )
     if tell_volunteer and coordinators and volunteer is not None:
         names = ", ".join(c.first_name for c in coordinators)
-        text = render("signalen.v_onbereikbaar", volunteer.language, contact=first_name(professional),
-                      coordinator=names)
-        outbox.enqueue(db, volunteer.id, "signal_update", text, now, recipient_id=volunteer.id,
-                       signal_id=sig.id)
+        text = render(
+            "signalen.v_onbereikbaar",
+            volunteer.language,
+            contact=first_name(professional),
+            coordinator=names,
+        )
+        outbox.enqueue(
+            db,
+            volunteer.id,
+            "signal_update",
+            text,
+            now,
+            recipient_id=volunteer.id,
+            signal_id=sig.id,
+        )
     log.info("signal fallback id=%s coordinators=%s", sig.id, len(coordinators))
 
 
@@ -165,20 +227,31 @@ def tell_volunteer(db: Database, sig: Signal, template_id: str, now: datetime, *
     if volunteer is None:
         return
     professional = users.get(db, sig.professional_id) if sig.professional_id else None
-    text = render(template_id, volunteer.language, contact=first_name(professional),
-                  alias=alias_of(db, sig.resident_id, volunteer.language), soort=sig.kind, **extra)
-    outbox.enqueue(db, volunteer.id, "signal_update", text, now, recipient_id=volunteer.id,
-                   signal_id=sig.id)
+    text = render(
+        template_id,
+        volunteer.language,
+        contact=first_name(professional),
+        alias=alias_of(db, sig.resident_id, volunteer.language),
+        soort=sig.kind,
+        **extra,
+    )
+    outbox.enqueue(
+        db, volunteer.id, "signal_update", text, now, recipient_id=volunteer.id, signal_id=sig.id
+    )
 
 
 # ---- effects ------------------------------------------------------------------------
 
-RUN_LOOKBACK = timedelta(days=2)   # a run id is short: only a recent signal can be this run's
+RUN_LOOKBACK = timedelta(days=2)  # a run id is short: only a recent signal can be this run's
 
 
 def signal_of_run(db: Database, user_id: int, params: dict, now: datetime) -> Signal | None:
     """The urgent signal this run (or the reflection that started it) already sent."""
-    for run in (params.get("run"), params["data"].get("previous_run"), params["data"].get("signal_run")):
+    for run in (
+        params.get("run"),
+        params["data"].get("previous_run"),
+        params["data"].get("signal_run"),
+    ):
         sig = signals.of_run(db, user_id, run)
         if sig is not None and parse(sig.created_at) >= now - RUN_LOOKBACK:
             return sig
@@ -190,14 +263,31 @@ def chosen_categories(answers: dict, data: dict) -> list[str]:
     return [c for c in chosen if c in known_categories()]
 
 
-def send_urgent(db: Database, user_id: int, now: datetime, tz: str, *, categories: list[str],
-                resident_id: int | None, flow_run: str | None, unconfirmed: bool = False) -> int:
+def send_urgent(
+    db: Database,
+    user_id: int,
+    now: datetime,
+    tz: str,
+    *,
+    categories: list[str],
+    resident_id: int | None,
+    flow_run: str | None,
+    unconfirmed: bool = False,
+) -> int:
     """An urgent worry goes out now: the signal, its outbox row (or the coordinators'
     fallback) and the escalation task, in the caller's transaction."""
     signal_id = signals.create(
-        db, user_id, now, level=URGENT, categories=categories or ["acuut"],
-        resident_id=resident_id, consent=not unconfirmed, status="open",
-        professional_id=links.professional_of(db, user_id), flow_run=flow_run)
+        db,
+        user_id,
+        now,
+        level=URGENT,
+        categories=categories or ["acuut"],
+        resident_id=resident_id,
+        consent=not unconfirmed,
+        status="open",
+        professional_id=links.professional_of(db, user_id),
+        flow_run=flow_run,
+    )
     if unconfirmed:
         signals.add_event(db, signal_id, "unconfirmed", None, now)
     deliver_new(db, signal_id, now, tz)
@@ -210,9 +300,15 @@ def _signal_urgent(db: Database, user_id: int, params: dict, now: datetime) -> N
     transaction, whatever the volunteer does next. Once per run."""
     if signal_of_run(db, user_id, params, now) is not None:
         return
-    send_urgent(db, user_id, now, params["timezone"],
-                categories=chosen_categories(params["answers"], params["data"]),
-                resident_id=resident_of(params, db, user_id), flow_run=params.get("run"))
+    send_urgent(
+        db,
+        user_id,
+        now,
+        params["timezone"],
+        categories=chosen_categories(params["answers"], params["data"]),
+        resident_id=resident_of(params, db, user_id),
+        flow_run=params.get("run"),
+    )
 
 
 def add_to_urgent(db: Database, sig: Signal, answers: dict, now: datetime, tz: str) -> None:
@@ -222,7 +318,9 @@ def add_to_urgent(db: Database, sig: Signal, answers: dict, now: datetime, tz: s
     categories = chosen_categories(answers, {}) or sig.categories
     knows = answers.get("bewoner_weet")
     merged = [*sig.categories, *(c for c in categories if c not in sig.categories)]
-    signals.add_details(db, sig.id, now, categories=merged, note=note, share_note=bool(note), resident_knows=knows)
+    signals.add_details(
+        db, sig.id, now, categories=merged, note=note, share_note=bool(note), resident_knows=knows
+    )
     professional = users.get(db, sig.professional_id) if sig.professional_id else None
     if professional is None or not professional.reachable or professional.status == "left":
         return
@@ -233,10 +331,19 @@ def add_to_urgent(db: Database, sig: Signal, answers: dict, now: datetime, tz: s
     sig = updated
     locale = professional.language
     text = f"{render('signalen.aanvulling', locale)}\n\n{signal_text(db, sig, locale, tz)}"
-    outbox.enqueue(db, professional.id, "signal_addition", text, now,
-                   buttons=professional_buttons(db, sig, locale),
-                   recipient_id=professional.id, about_id=sig.volunteer_id, signal_id=sig.id)
+    outbox.enqueue(
+        db,
+        professional.id,
+        "signal_addition",
+        text,
+        now,
+        buttons=professional_buttons(db, sig, locale),
+        recipient_id=professional.id,
+        about_id=sig.volunteer_id,
+        signal_id=sig.id,
+    )
     log.info("signal addition id=%s note=%s", sig.id, bool(note))
+
 
 @applies("signal")
 def _signal(db: Database, user_id: int, params: dict, now: datetime) -> None:
@@ -261,11 +368,20 @@ def _signal(db: Database, user_id: int, params: dict, now: datetime) -> None:
     status = "open" if level >= URGENT or (level == 2 and consent) else "journal"
     note = answers.get("notitie") if isinstance(answers.get("notitie"), str) else None
     signal_id = signals.create(
-        db, user_id, now, level=level, categories=categories,
-        resident_id=resident_of(params, db, user_id), note=note,
-        share_note=bool(note) and share_note, consent=consent,
-        resident_knows=answers.get("bewoner_weet"), status=status,
-        professional_id=links.professional_of(db, user_id), flow_run=params.get("run"))
+        db,
+        user_id,
+        now,
+        level=level,
+        categories=categories,
+        resident_id=resident_of(params, db, user_id),
+        note=note,
+        share_note=bool(note) and share_note,
+        consent=consent,
+        resident_knows=answers.get("bewoner_weet"),
+        status=status,
+        professional_id=links.professional_of(db, user_id),
+        flow_run=params.get("run"),
+    )
     if answers.get("overzicht") == "ja":
         users.set_share_digest(db, user_id, True)
     if status == "open":
@@ -274,7 +390,7 @@ def _signal(db: Database, user_id: int, params: dict, now: datetime) -> None:
 
 @applies("support_request")
 def _support_request(db: Database, user_id: int, params: dict, now: datetime) -> None:
-    """"Het wordt me te veel": about the volunteer, not a resident; same way out."""
+    """ "Het wordt me te veel": about the volunteer, not a resident; same way out."""
     signal_id = signals.record_support(db, user_id, now)
     deliver_new(db, signal_id, now, params["timezone"])
 
@@ -286,13 +402,16 @@ def _signal_close(db: Database, user_id: int, params: dict, now: datetime) -> No
     sig = signals.get(db, int(signal_id)) if str(signal_id).isdigit() else None
     if sig is None or sig.professional_id != user_id or sig.status not in NEXT:
         return
-    word = params["answers"].get("woord") if isinstance(params["answers"].get("woord"), str) else None
+    word = (
+        params["answers"].get("woord") if isinstance(params["answers"].get("woord"), str) else None
+    )
     signals.set_status(db, sig.id, "closed", user_id, now, word_back=word)
     tell_volunteer(db, sig, "signalen.v_afgerond", now, woord=word or "")
     log.info("signal closed id=%s word_back=%s", sig.id, bool(word))
 
 
 # ---- after delivery -------------------------------------------------------------------
+
 
 @on_settle("signal")
 def _delivered(db: Database, rt: Runtime, row: OutboxRow, outcome: str, now: datetime) -> None:
@@ -310,8 +429,14 @@ def _delivered(db: Database, rt: Runtime, row: OutboxRow, outcome: str, now: dat
 
 
 @on_settle("signal_reminder")
-def _reminder_delivered(db: Database, rt: Runtime, row: OutboxRow, outcome: str, now: datetime) -> None:
+def _reminder_delivered(
+    db: Database, rt: Runtime, row: OutboxRow, outcome: str, now: datetime
+) -> None:
     sig = signals.get(db, row.signal_id) if row.signal_id else None
-    if outcome == "unreachable" and sig is not None and sig.status in NEXT \
-            and not signals.has_event(db, sig.id, "fallback"):
+    if (
+        outcome == "unreachable"
+        and sig is not None
+        and sig.status in NEXT
+        and not signals.has_event(db, sig.id, "fallback")
+    ):
         fallback(db, sig, now, tell_volunteer=True)

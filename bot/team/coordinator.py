@@ -7,6 +7,7 @@ Button data (prefix `ko` for /koppel; /waardering lives in bot/appreciation/comm
     ko.l.<offset>            page of volunteers        ko.v.<volunteer>    pick professional
     ko.p.<volunteer>.<prof>  link (or relink)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,6 +35,7 @@ MILESTONE_TASK = "milestones_weekly"
 
 # ---- /koppel ----------------------------------------------------------------------------
 
+
 @command("/koppel")
 async def link_start(turn: Turn) -> None:
     await volunteer_page(turn, "ko", 0, "coordinator.koppel_kies_vrijwilliger", edit=False)
@@ -44,7 +46,9 @@ async def link_button(turn: Turn) -> None:
     parts = turn.button_parts
     if len(parts) == 3 and parts[1] == "l" and number(parts[2]) is not None:
         await turn.notice()
-        await volunteer_page(turn, "ko", int(parts[2]), "coordinator.koppel_kies_vrijwilliger", True)
+        await volunteer_page(
+            turn, "ko", int(parts[2]), "coordinator.koppel_kies_vrijwilliger", True
+        )
     elif len(parts) == 3 and parts[1] == "v" and number(parts[2]) is not None:
         await _pick_professional(turn, int(parts[2]))
     elif len(parts) == 4 and parts[1] == "p" and number(parts[2]) and number(parts[3]):
@@ -63,9 +67,12 @@ async def _pick_professional(turn: Turn, volunteer_id: int) -> None:
     if not pros:
         await turn.say("coordinator.geen_contactpersonen", edit=True)
         return
-    rows = tuple((Button(short_name(p.first_name), f"ko.p.{volunteer_id}.{p.id}"),) for p in pros[:40])
-    await turn.say("coordinator.koppel_kies_contact", buttons=rows, edit=True,
-                   voornaam=volunteer.first_name)
+    rows = tuple(
+        (Button(short_name(p.first_name), f"ko.p.{volunteer_id}.{p.id}"),) for p in pros[:40]
+    )
+    await turn.say(
+        "coordinator.koppel_kies_contact", buttons=rows, edit=True, voornaam=volunteer.first_name
+    )
 
 
 def _write_link(db, volunteer_id: int, professional_id: int, content, now) -> tuple | None:
@@ -78,23 +85,50 @@ def _write_link(db, volunteer_id: int, professional_id: int, content, now) -> tu
         previous = links.link(db, volunteer_id, professional_id, now)
         if previous == professional_id:
             return volunteer, pro, "zelfde"
-        outbox.enqueue(db, volunteer.id, "link", content.render(
-            "coordinator.koppel_aan_vrijwilliger", volunteer.language, contact=pro.first_name),
-            now, recipient_id=volunteer.id, about_id=pro.id)
-        outbox.enqueue(db, pro.id, "link", content.render(
-            "coordinator.koppel_aan_contact", pro.language, voornaam=volunteer.first_name),
-            now, recipient_id=pro.id, about_id=volunteer.id)
+        outbox.enqueue(
+            db,
+            volunteer.id,
+            "link",
+            content.render(
+                "coordinator.koppel_aan_vrijwilliger", volunteer.language, contact=pro.first_name
+            ),
+            now,
+            recipient_id=volunteer.id,
+            about_id=pro.id,
+        )
+        outbox.enqueue(
+            db,
+            pro.id,
+            "link",
+            content.render(
+                "coordinator.koppel_aan_contact", pro.language, voornaam=volunteer.first_name
+            ),
+            now,
+            recipient_id=pro.id,
+            about_id=volunteer.id,
+        )
         old = team.person(db, previous, "professional") if previous else None
         if old is not None:
-            outbox.enqueue(db, old.id, "link", content.render(
-                "coordinator.koppel_weg_bij_contact", old.language, voornaam=volunteer.first_name),
-                now, recipient_id=old.id, about_id=volunteer.id)
+            outbox.enqueue(
+                db,
+                old.id,
+                "link",
+                content.render(
+                    "coordinator.koppel_weg_bij_contact",
+                    old.language,
+                    voornaam=volunteer.first_name,
+                ),
+                now,
+                recipient_id=old.id,
+                about_id=volunteer.id,
+            )
         return volunteer, pro, "opnieuw" if previous else "nieuw"
 
 
 async def _link(turn: Turn, volunteer_id: int, professional_id: int) -> None:
-    done = await turn.rt.store.run(_write_link, volunteer_id, professional_id, turn.rt.content,
-                                   turn.rt.clock.now())
+    done = await turn.rt.store.run(
+        _write_link, volunteer_id, professional_id, turn.rt.content, turn.rt.clock.now()
+    )
     if done is None:
         await turn.expired()
         return
@@ -102,15 +136,20 @@ async def _link(turn: Turn, volunteer_id: int, professional_id: int) -> None:
     turn.rt.wake_outbox()
     volunteer, pro, how = done
     log.info("linked volunteer=%s professional=%s how=%s", volunteer.id, pro.id, how)
-    await turn.say(f"coordinator.gekoppeld_{how}", edit=True, voornaam=volunteer.first_name,
-                   contact=pro.first_name)
+    await turn.say(
+        f"coordinator.gekoppeld_{how}",
+        edit=True,
+        voornaam=volunteer.first_name,
+        contact=pro.first_name,
+    )
 
 
 # ---- the weekly milestone list ------------------------------------------------------------
 
+
 @recurring(MILESTONE_TASK)
 def _first_milestones(now: datetime, settings) -> datetime:
-    return now      # the very first list at once; then every Monday morning
+    return now  # the very first list at once; then every Monday morning
 
 
 def _milestone_rows(db, content, now: datetime) -> int:
@@ -126,16 +165,34 @@ def _milestone_rows(db, content, now: datetime) -> int:
                 person = people.get(volunteer_id)
                 if person is None:
                     continue
-                lines.append(Markup(content.render(f"coordinator.mijlpaal_{milestone}", coordinator.language,
-                                            voornaam=person.first_name)))
-                template = "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
-                label = content.render("coordinator.knop_stuur_aan", coordinator.language,
-                                       voornaam=short_name(person.first_name))
+                lines.append(
+                    Markup(
+                        content.render(
+                            f"coordinator.mijlpaal_{milestone}",
+                            coordinator.language,
+                            voornaam=person.first_name,
+                        )
+                    )
+                )
+                template = (
+                    "mijlpaal" if milestone in ("drie_maanden", "een_jaar") else "gewoon_bedankt"
+                )
+                label = content.render(
+                    "coordinator.knop_stuur_aan",
+                    coordinator.language,
+                    voornaam=short_name(person.first_name),
+                )
                 rows.append([{"label": label, "data": f"wa.t.v{volunteer_id}.{template}"}])
-            text = content.render("coordinator.mijlpalen", coordinator.language,
-                                  regels=lines)
-            outbox.enqueue(db, coordinator.id, "milestones", text, now, buttons=rows[:20],
-                           recipient_id=coordinator.id)
+            text = content.render("coordinator.mijlpalen", coordinator.language, regels=lines)
+            outbox.enqueue(
+                db,
+                coordinator.id,
+                "milestones",
+                text,
+                now,
+                buttons=rows[:20],
+                recipient_id=coordinator.id,
+            )
     return len(found)
 
 
@@ -146,14 +203,20 @@ async def milestones_weekly(rt, task) -> None:
     def run(db) -> int:
         with db.atomic():
             count = _milestone_rows(db, rt.content, now)
-            tasks.schedule(db, MILESTONE_TASK, timing.next_weekday_at(
-                now, 0, timing.SWEEP_HOUR, rt.settings.timezone), now=now)
+            tasks.schedule(
+                db,
+                MILESTONE_TASK,
+                timing.next_weekday_at(now, 0, timing.SWEEP_HOUR, rt.settings.timezone),
+                now=now,
+            )
         return count
+
     count = await rt.store.run(run)
     log.info("milestones listed count=%s", count)
 
 
 # ---- /team -------------------------------------------------------------------------------
+
 
 def _week_starts(now: datetime, tz: str, weeks: int) -> list[datetime]:
     local = now.astimezone(ZoneInfo(tz))
@@ -168,13 +231,25 @@ async def team_overview(turn: Turn) -> None:
     starts = _week_starts(now, tz, WEEKS_IN_CHART)
     numbers = await turn.rt.store.run(team.numbers, now)
     counts = await turn.rt.store.run(team.reflections_per_week, starts)
-    await turn.say("coordinator.team", actief=numbers.active_30d, gepauzeerd=numbers.paused,
-                   zonder_contact=numbers.without_professional,
-                   deze_maand=numbers.reflections_30d, zorg_jong=numbers.open_young,
-                   zorg_week=numbers.open_week, zorg_oud=numbers.open_old)
+    await turn.say(
+        "coordinator.team",
+        actief=numbers.active_30d,
+        gepauzeerd=numbers.paused,
+        zonder_contact=numbers.without_professional,
+        deze_maand=numbers.reflections_30d,
+        zorg_jong=numbers.open_young,
+        zorg_week=numbers.open_week,
+        zorg_oud=numbers.open_old,
+    )
     labels = [s.astimezone(ZoneInfo(tz)).strftime("%d-%m") for s in starts]
     title = turn.text("coordinator.team_grafiek_titel")
     png = await asyncio.get_running_loop().run_in_executor(
-        None, charts.weekly_bars_png, labels, counts, title)
-    await with_retry(turn.rt.bot.send_photo, turn.chat_id, photo=io.BytesIO(png),
-                     filename="team.png", caption=turn.text("coordinator.team_grafiek"))
+        None, charts.weekly_bars_png, labels, counts, title
+    )
+    await with_retry(
+        turn.rt.bot.send_photo,
+        turn.chat_id,
+        photo=io.BytesIO(png),
+        filename="team.png",
+        caption=turn.text("coordinator.team_grafiek"),
+    )

@@ -1,4 +1,5 @@
 """/uitnodigen: a coordinator makes a single-use invite link for a role."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,9 +29,15 @@ async def make_invite(turn: Turn) -> None:
         return
     settings = turn.rt.settings
     now = turn.rt.clock.now()
-    code = await turn.rt.store.run(invites.create, role, turn.user_id, now,
-                                   timedelta(days=settings.invite_days))
+    code = await turn.rt.store.run(
+        invites.create, role, turn.user_id, now, timedelta(days=settings.invite_days)
+    )
     until = (now + timedelta(days=settings.invite_days)).astimezone(ZoneInfo(settings.timezone))
     await turn.notice()
-    await turn.say("onboarding.uitnodiging", edit=True, rol=turn.label(f"knoppen.rol_{role}").lower(),
-                   tot=until.strftime("%d-%m-%Y"), link=invite_link(turn.rt.bot_username, code))
+    await turn.say(
+        "onboarding.uitnodiging",
+        edit=True,
+        rol=turn.label(f"knoppen.rol_{role}").lower(),
+        tot=until.strftime("%d-%m-%Y"),
+        link=invite_link(turn.rt.bot_username, code),
+    )

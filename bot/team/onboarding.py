@@ -3,6 +3,7 @@
 Nothing is stored before [Akkoord]: the code travels in the consent button itself, and is
 checked again when pressed (it may have been used or expired in between).
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,12 @@ async def start(turn: Turn) -> None:
         log.info("invite refused user=%s reason=%s", turn.user_id, checked.value)
         await turn.say(PROBLEM_TEMPLATES[checked])
         return
-    buttons = ((Button(turn.label("knoppen.akkoord"), f"c.ok.{code}"),
-                Button(turn.label("knoppen.liever_niet"), "c.no")),)
+    buttons = (
+        (
+            Button(turn.label("knoppen.akkoord"), f"c.ok.{code}"),
+            Button(turn.label("knoppen.liever_niet"), "c.no"),
+        ),
+    )
     await turn.say("onboarding.toestemming", buttons=buttons, voornaam=turn.first_name)
 
 
@@ -54,8 +59,9 @@ async def consent(turn: Turn) -> None:
         log.info("consent declined user=%s", turn.user_id)
         return
     code = parts[2] if len(parts) == 3 and parts[1] == "ok" else ""
-    outcome = await turn.rt.store.run(_join_once, code, turn.user_id, turn.first_name, turn.locale,
-                                      turn.rt.clock.now())
+    outcome = await turn.rt.store.run(
+        _join_once, code, turn.user_id, turn.first_name, turn.locale, turn.rt.clock.now()
+    )
     if isinstance(outcome, InviteProblem):
         await turn.say(PROBLEM_TEMPLATES[outcome], edit=True)
         return
@@ -76,7 +82,7 @@ def _join(db: Database, code: str, user_id: int, first_name: str, language: str,
             return existing
         user = users.create(db, user_id, checked.role, first_name or "?", language, now)
         if not invites.mark_used(db, checked.id, user_id, now):
-            raise _AlreadyUsed()   # roll the new user back with the transaction
+            raise _AlreadyUsed()  # roll the new user back with the transaction
         return user
 
 

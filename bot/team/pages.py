@@ -2,6 +2,7 @@
 
 Shared by /koppel (bot/team/coordinator.py) and /waardering (bot/appreciation/commands.py).
 """
+
 from __future__ import annotations
 
 from bot.routing.turn import Turn
@@ -13,7 +14,7 @@ NAME_IN_LABEL = 18
 
 
 def short_name(name: str) -> str:
-    return name if len(name) <= NAME_IN_LABEL else name[:NAME_IN_LABEL - 1] + "…"
+    return name if len(name) <= NAME_IN_LABEL else name[: NAME_IN_LABEL - 1] + "…"
 
 
 def number(text: str) -> int | None:
@@ -27,8 +28,13 @@ async def volunteer_page(turn: Turn, prefix: str, offset: int, template: str, ed
         return
     rows: list[tuple[Button, ...]] = []
     for person in found[:PAGE]:
-        label = short_name(person.first_name) if person.linked else \
-            turn.text("coordinator.knop_zonder_contact", voornaam=short_name(person.first_name))
+        label = (
+            short_name(person.first_name)
+            if person.linked
+            else turn.text(
+                "coordinator.knop_zonder_contact", voornaam=short_name(person.first_name)
+            )
+        )
         rows.append((Button(label, f"{prefix}.v.{person.id}"),))
     paging = []
     if offset > 0:

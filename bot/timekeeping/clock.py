@@ -3,6 +3,7 @@
 Everything timed in Omzien asks a Clock, never `datetime.now()` directly, so tests and the
 sandbox (`clock +2d`) can move time forward and see reminders and escalations at once.
 """
+
 from __future__ import annotations
 
 import threading
@@ -53,8 +54,22 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{units[text[-1]]: float(text[:-1])})
 
 
-WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-            "ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6}
+WEEKDAYS = {
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "ma": 0,
+    "di": 1,
+    "wo": 2,
+    "do": 3,
+    "vr": 4,
+    "za": 5,
+    "zo": 6,
+}
 
 
 def parse_weekday_time(text: str) -> tuple[int, int, int]:

@@ -1,6 +1,7 @@
 """Working days in the organisation's time zone, for escalations: Monday to Friday,
 except Dutch public holidays (Easter Monday, King's Day, Christmas, … from the `holidays`
 package, which keeps the moving feasts and the rules per year right)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

@@ -5,6 +5,7 @@ turns the Bot API's answers into its errors (429 with retry_after -> RetryAfter,
 Forbidden, 400 -> BadRequest, ...), exactly as it does for its default HTTPXRequest; this
 class only maps transport failures: timeouts -> TimedOut, connection errors -> NetworkError.
 """
+
 from __future__ import annotations
 
 import aiohttp
@@ -18,16 +19,31 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 class AiohttpRequest(BaseRequest):
     """Defaults mirror HTTPXRequest's, so swapping one for the other changes no behaviour."""
 
-    __slots__ = ("_connection_pool_size", "_keepalive", "_media_write_timeout", "_session",
-                 "_timeouts")
+    __slots__ = (
+        "_connection_pool_size",
+        "_keepalive",
+        "_media_write_timeout",
+        "_session",
+        "_timeouts",
+    )
 
-    def __init__(self, connection_pool_size: int = 256, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
-                 keepalive_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+        keepalive_timeout: float = 60.0,
+    ) -> None:
         self._connection_pool_size = connection_pool_size
-        self._timeouts = {"read": read_timeout, "write": write_timeout,
-                          "connect": connect_timeout, "pool": pool_timeout}
+        self._timeouts = {
+            "read": read_timeout,
+            "write": write_timeout,
+            "connect": connect_timeout,
+            "pool": pool_timeout,
+        }
         self._media_write_timeout = media_write_timeout
         self._keepalive = keepalive_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -39,28 +55,37 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         # The session binds to the running loop, so it is made here and not in __init__.
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connection_pool_size,
-                                             keepalive_timeout=self._keepalive)
+            connector = aiohttp.TCPConnector(
+                limit=self._connection_pool_size, keepalive_timeout=self._keepalive
+            )
             self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT})
+                connector=connector, headers={"User-Agent": self.USER_AGENT}
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=BaseRequest.DEFAULT_NONE,
-                         write_timeout=BaseRequest.DEFAULT_NONE,
-                         connect_timeout=BaseRequest.DEFAULT_NONE,
-                         pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout,
-                                uploading=bool(files))
+        timeout = self._timeout(
+            read_timeout, write_timeout, connect_timeout, pool_timeout, uploading=bool(files)
+        )
         try:
-            async with self._session.request(method, url, timeout=timeout,
-                                             **_body(request_data, files)) as response:
+            async with self._session.request(
+                method, url, timeout=timeout, **_body(request_data, files)
+            ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as error:
             raise TimedOut from error
@@ -73,14 +98,18 @@ class AiohttpRequest(BaseRequest):
         read = self._given(read, "read")
         connect = self._given(connect, "connect")
         pool = self._given(pool, "pool")
-        write = (self._media_write_timeout if uploading else self._timeouts["write"]) \
-            if isinstance(write, DefaultValue) else write
+        write = (
+            (self._media_write_timeout if uploading else self._timeouts["write"])
+            if isinstance(write, DefaultValue)
+            else write
+        )
         parts = (read, write, connect, pool)
         total = None if None in parts else sum(parts)
         # aiohttp's `connect` covers waiting for a free pooled connection plus connecting.
         acquire = None if connect is None or pool is None else connect + pool
-        return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=connect,
-                                     sock_read=read)
+        return aiohttp.ClientTimeout(
+            total=total, connect=acquire, sock_connect=connect, sock_read=read
+        )
 
     def _given(self, value, name: str) -> float | None:
         return self._timeouts[name] if isinstance(value, DefaultValue) else value

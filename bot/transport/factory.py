@@ -1,4 +1,5 @@
 """The Bot API transport and update processor named by the settings, for ApplicationBuilder."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,7 +22,9 @@ def make_request(transport: str, **timeouts: Any) -> BaseRequest:
     raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
 
 
-def configure(builder: ApplicationBuilder, transport: str, concurrent_chats: int) -> ApplicationBuilder:
+def configure(
+    builder: ApplicationBuilder, transport: str, concurrent_chats: int
+) -> ApplicationBuilder:
     """Transport for calls and for getUpdates; concurrent_chats <= 1 keeps PTB sequential."""
     builder = builder.request(make_request(transport)).get_updates_request(make_request(transport))
     if concurrent_chats > 1:

@@ -14,6 +14,7 @@ handlers and error handler as before). A turn marks its update handled inside it
 transaction where it writes a conversation step (bot/conversations.commit); otherwise the
 loop marks it right after the turn.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 log = logging.getLogger(__name__)
-POLL_TIMEOUT = 10           # seconds Telegram holds a getUpdates open when nothing comes
-PURGE_EVERY = 600.0         # seconds between purges of handled ids
+POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when nothing comes
+PURGE_EVERY = 600.0  # seconds between purges of handled ids
 MAX_BACKOFF = 30.0
 
 
@@ -56,8 +57,8 @@ class Poller:
         self._task: asyncio.Task | None = None
         self._fetching = False
         self._stopping = False
-        self._unmarked: list[int] = []     # handled, but the mark failed: never handle again
-        self._inflight: dict[int, asyncio.Task] = {}   # handed to the processor, not done yet
+        self._unmarked: list[int] = []  # handled, but the mark failed: never handle again
+        self._inflight: dict[int, asyncio.Task] = {}  # handed to the processor, not done yet
         self._purged_at = 0.0
 
     def start(self) -> asyncio.Task:
@@ -87,7 +88,7 @@ class Poller:
         while not self._stopping:
             try:
                 await self.handle_pending()
-            except sqlite3.Error as exc:     # the database is unavailable: wait, keep the rest
+            except sqlite3.Error as exc:  # the database is unavailable: wait, keep the rest
                 log.warning("inbox read failed error=%s", type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
@@ -98,12 +99,15 @@ class Poller:
             except RetryAfter as exc:
                 await asyncio.sleep(flood_wait(exc))
                 continue
-            except (NetworkError, Conflict) as exc:   # TimedOut is a NetworkError
+            except (NetworkError, Conflict) as exc:  # TimedOut is a NetworkError
                 failures += 1
                 # One warning per outage; the retries after it only at INFO.
-                log.log(logging.WARNING if failures == 1 else logging.INFO,
-                        "getUpdates failed error=%s retry_in=%.0fs", type(exc).__name__,
-                        backoff(failures))
+                log.log(
+                    logging.WARNING if failures == 1 else logging.INFO,
+                    "getUpdates failed error=%s retry_in=%.0fs",
+                    type(exc).__name__,
+                    backoff(failures),
+                )
                 await asyncio.sleep(backoff(failures))
                 continue
             if failures:
@@ -115,8 +119,9 @@ class Poller:
     async def _fetch(self) -> tuple[Update, ...]:
         self._fetching = True
         try:
-            return await self.app.bot.get_updates(offset=self.offset, timeout=self.poll_timeout,
-                                                  allowed_updates=Update.ALL_TYPES)
+            return await self.app.bot.get_updates(
+                offset=self.offset, timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
         finally:
             self._fetching = False
 
@@ -141,8 +146,11 @@ class Poller:
         handled = 0
         await self._retry_marks()
         while not self._stopping:
-            batch = [s for s in await self.rt.store.run(inbox.pending)
-                     if s.update_id not in self._unmarked and s.update_id not in self._inflight]
+            batch = [
+                s
+                for s in await self.rt.store.run(inbox.pending)
+                if s.update_id not in self._unmarked and s.update_id not in self._inflight
+            ]
             if not batch:
                 break
             self._dispatch(batch)
@@ -158,7 +166,9 @@ class Poller:
         processor = self.app.update_processor
         for stored in batch:
             update = self._decode(stored)
-            job = asyncio.create_task(processor.process_update(update, self._handle(stored, update)))
+            job = asyncio.create_task(
+                processor.process_update(update, self._handle(stored, update))
+            )
             self._inflight[stored.update_id] = job
             job.add_done_callback(functools.partial(self._forget, stored.update_id))
 
@@ -169,8 +179,9 @@ class Poller:
         try:
             return Update.de_json(stored.body, self.app.bot)
         except Exception as exc:  # noqa: BLE001 - a malformed update is marked, not retried
-            log.error("inbox update=%s could not be read error=%s", stored.update_id,
-                      type(exc).__name__)
+            log.error(
+                "inbox update=%s could not be read error=%s", stored.update_id, type(exc).__name__
+            )
             return None
 
     async def _handle(self, stored: inbox.Stored, update: Update | None) -> None:
@@ -179,8 +190,11 @@ class Poller:
             if update is not None:
                 await self.app.process_update(update)
         except Exception as exc:  # noqa: BLE001 - one bad update must not stop the inbox
-            log.error("inbox update=%s could not be handled error=%s", stored.update_id,
-                      type(exc).__name__)
+            log.error(
+                "inbox update=%s could not be handled error=%s",
+                stored.update_id,
+                type(exc).__name__,
+            )
         finally:
             inbox.current_update.reset(token)
         await self._mark(stored.update_id)

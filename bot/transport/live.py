@@ -1,5 +1,6 @@
 """Real long polling against Telegram (or any server that speaks the Bot API), through
 the durable inbox (bot/transport/inbox.py); SIGINT and SIGTERM stop it cleanly."""
+
 from __future__ import annotations
 
 import asyncio

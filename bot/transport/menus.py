@@ -1,4 +1,5 @@
 """Each role's command menu in Telegram, set per chat so people only see their own."""
+
 from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat
@@ -13,5 +14,6 @@ def commands_for(content: Content, role: str, locale: str) -> list[BotCommand]:
 
 
 async def set_menu(bot, content: Content, chat_id: int, role: str, locale: str) -> None:
-    await with_retry(bot.set_my_commands, commands_for(content, role, locale),
-                     scope=BotCommandScopeChat(chat_id))
+    await with_retry(
+        bot.set_my_commands, commands_for(content, role, locale), scope=BotCommandScopeChat(chat_id)
+    )

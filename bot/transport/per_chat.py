@@ -7,6 +7,7 @@ order they arrived: each update waits for the previous update of its chat to fin
 429 wait, a /vergeet VACUUM or a slow chart holds up only its own chat. The single database
 writer (storage.db.Store.run) still serialises every write.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +31,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(_ADMIT_ALL)
         self.max_running = max_running
         self._running = asyncio.BoundedSemaphore(max_running)
-        self._tails: dict[Any, asyncio.Future] = {}   # chat key -> last queued update's done
+        self._tails: dict[Any, asyncio.Future] = {}  # chat key -> last queued update's done
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
@@ -47,7 +48,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
         finally:
             if not started and hasattr(coroutine, "close"):
-                coroutine.close()   # cancelled while waiting: it never ran, and must not warn
+                coroutine.close()  # cancelled while waiting: it never ran, and must not warn
             done.set_result(None)
             if key is not None and self._tails.get(key) is done:
                 del self._tails[key]

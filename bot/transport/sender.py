@@ -4,6 +4,7 @@ A 429 from Telegram is waited out and retried, so a busy chat loses nothing; a n
 error (refused connection, timeout, 5xx) is retried a few times with a short backoff.
 Retries happen in place, before the next reply of the turn is sent, so order is kept.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,8 @@ from dialogues.model import Button, Reply
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
-NETWORK_RETRIES = 3          # then the error goes to the error handler (an apology)
-NETWORK_BACKOFF = 0.5        # seconds, doubled per retry
+NETWORK_RETRIES = 3  # then the error goes to the error handler (an apology)
+NETWORK_BACKOFF = 0.5  # seconds, doubled per retry
 
 
 def flood_wait(exc: RetryAfter) -> float:
@@ -50,33 +51,47 @@ async def with_retry(call, *args, **kwargs):
             delay = flood_wait(exc)
             log.info("flood control: waiting %.1fs (attempt %d)", delay, flood_waits)
             await asyncio.sleep(delay)
-        except BadRequest:      # a NetworkError subclass in PTB, but never worth repeating
+        except BadRequest:  # a NetworkError subclass in PTB, but never worth repeating
             raise
         except NetworkError as exc:
             network_errors += 1
             if network_errors > NETWORK_RETRIES:
                 raise
             delay = NETWORK_BACKOFF * 2 ** (network_errors - 1)
-            log.info("network error %s: retry in %.1fs (attempt %d)", type(exc).__name__,
-                     delay, network_errors)
+            log.info(
+                "network error %s: retry in %.1fs (attempt %d)",
+                type(exc).__name__,
+                delay,
+                network_errors,
+            )
             await asyncio.sleep(delay)
 
 
-async def send_reply(bot, chat_id: int, reply: Reply, edit_message_id: int | None = None) -> Message | None:
+async def send_reply(
+    bot, chat_id: int, reply: Reply, edit_message_id: int | None = None
+) -> Message | None:
     keyboard = markup(reply.buttons)
     if reply.edit and edit_message_id is not None:
         try:
-            return await with_retry(bot.edit_message_text, chat_id=chat_id,
-                                    message_id=edit_message_id, text=reply.text, reply_markup=keyboard)
+            return await with_retry(
+                bot.edit_message_text,
+                chat_id=chat_id,
+                message_id=edit_message_id,
+                text=reply.text,
+                reply_markup=keyboard,
+            )
         except BadRequest as exc:
             if "not modified" in str(exc):
                 return None
             raise
-    return await with_retry(bot.send_message, chat_id=chat_id, text=reply.text, reply_markup=keyboard)
+    return await with_retry(
+        bot.send_message, chat_id=chat_id, text=reply.text, reply_markup=keyboard
+    )
 
 
-async def send_replies(bot, chat_id: int, replies: Iterable[Reply],
-                       edit_message_id: int | None = None) -> None:
+async def send_replies(
+    bot, chat_id: int, replies: Iterable[Reply], edit_message_id: int | None = None
+) -> None:
     for reply in replies:
         await send_reply(bot, chat_id, reply, edit_message_id)
 

@@ -2,6 +2,7 @@
 table (sandbox/emulator/methods.py), and the checks they share (chat lookup, flood control,
 text and HTML limits, reply markup, files). Mixed into `Emulator`, whose state they use.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -21,11 +22,29 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_UPLOAD = 50 * 1024 * 1024
 SENDING = frozenset(
-    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageCaption",
-     "editMessageReplyMarkup"}
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
 )
 CHAT_ACTIONS = frozenset(
-    ["typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"]
+    [
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    ]
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
@@ -72,8 +91,14 @@ class BotApi(EmulatorParts):
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
     def _formatted(
-        self, text: str | None, parse_mode: str | None, entities: list | None, *,
-        limit: int, too_long: str, empty: str | None = None,
+        self,
+        text: str | None,
+        parse_mode: str | None,
+        entities: list | None,
+        *,
+        limit: int,
+        too_long: str,
+        empty: str | None = None,
     ) -> tuple[str | None, list[dict]]:
         """(visible text, entities) after parse_mode, or Telegram's 400."""
         mode = (parse_mode or "").lower()
@@ -98,14 +123,21 @@ class BotApi(EmulatorParts):
 
     def _text(self, args: dict) -> tuple[str | None, list[dict]]:
         return self._formatted(
-            args.get("text"), args.get("parse_mode"), args.get("entities"),
-            limit=MAX_TEXT, too_long="message is too long", empty="message text is empty",
+            args.get("text"),
+            args.get("parse_mode"),
+            args.get("entities"),
+            limit=MAX_TEXT,
+            too_long="message is too long",
+            empty="message text is empty",
         )
 
     def _caption(self, args: dict) -> tuple[str | None, list[dict]]:
         return self._formatted(
-            args.get("caption"), args.get("parse_mode"), args.get("caption_entities"),
-            limit=MAX_CAPTION, too_long="message caption is too long",
+            args.get("caption"),
+            args.get("parse_mode"),
+            args.get("caption_entities"),
+            limit=MAX_CAPTION,
+            too_long="message caption is too long",
         )
 
     @staticmethod
@@ -117,8 +149,11 @@ class BotApi(EmulatorParts):
         if not reply:
             return None
         message_id = reply.get("message_id")
-        target = (self._messages.get(chat.chat_id, {}).get(message_id)
-                  if isinstance(message_id, int) else None)
+        target = (
+            self._messages.get(chat.chat_id, {}).get(message_id)
+            if isinstance(message_id, int)
+            else None
+        )
         if target is None or target.deleted:
             if reply.get("allow_sending_without_reply"):
                 return None
@@ -147,8 +182,12 @@ class BotApi(EmulatorParts):
         reply_to = self._reply_target(chat, args.get("reply_parameters"))
         self._check_flood(chat)
         record = self._new_message(
-            chat, self.bot_id, parse_mode=args.get("parse_mode"),
-            reply_markup=self._markup(args), reply_to_message_id=reply_to, **content,
+            chat,
+            self.bot_id,
+            parse_mode=args.get("parse_mode"),
+            reply_markup=self._markup(args),
+            reply_to_message_id=reply_to,
+            **content,
         )
         return self._message_json(record)
 
@@ -260,8 +299,11 @@ class BotApi(EmulatorParts):
         self._markup(args)
         stored = self._input_file(args["document"], "document")
         return self._send(
-            args, document=stored.document_json(), caption=caption,
-            raw_caption=args.get("caption"), caption_entities=entities,
+            args,
+            document=stored.document_json(),
+            caption=caption,
+            raw_caption=args.get("caption"),
+            caption_entities=entities,
         )
 
     async def _api_send_photo(self, args: dict) -> dict:
@@ -270,8 +312,11 @@ class BotApi(EmulatorParts):
         stored = self._input_file(args["photo"], "photo")
         width, height = _image_size(stored.data)
         return self._send(
-            args, photo=[stored.photo_size_json(width, height)], caption=caption,
-            raw_caption=args.get("caption"), caption_entities=entities,
+            args,
+            photo=[stored.photo_size_json(width, height)],
+            caption=caption,
+            raw_caption=args.get("caption"),
+            caption_entities=entities,
         )
 
     async def _api_edit_message_text(self, args: dict) -> dict:
@@ -316,9 +361,14 @@ class BotApi(EmulatorParts):
         query.answered = True
         answer = {name: args.get(name) for name in ("text", "show_alert", "url", "cache_time")}
         self.callback_answers.append(
-            {"callback_query_id": query.query_id, "user_id": query.user_id,
-             "chat_id": query.chat_id, "message_id": query.message_id, "data": query.data,
-             **answer}
+            {
+                "callback_query_id": query.query_id,
+                "user_id": query.user_id,
+                "chat_id": query.chat_id,
+                "message_id": query.message_id,
+                "data": query.data,
+                **answer,
+            }
         )
         return True
 
@@ -330,8 +380,13 @@ class BotApi(EmulatorParts):
 
     async def _api_get_chat(self, args: dict) -> dict:
         chat = self._resolve_chat(args["chat_id"])
-        gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
-                 "gifts_from_channels")
+        gifts = (
+            "unlimited_gifts",
+            "limited_gifts",
+            "unique_gifts",
+            "premium_subscription",
+            "gifts_from_channels",
+        )
         return {
             **chat_json(chat),
             "accent_color_id": 0,

@@ -3,6 +3,7 @@ with curl) adds users, sends their messages and button presses, blocks the bot, 
 control, and reads what each chat received. Each route is a thin wrapper over a method of
 `Emulator`, so the Python API and the HTTP API cannot drift apart.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,7 +32,7 @@ def routes(emu) -> list[tuple[str, str, Callable[[dict], Any]]]:
         ("POST", "fail", lambda b: emu.faults.fail(**b)),
         ("POST", "hold", lambda b: emu.faults.hold(**b)),
         ("GET", "messages", lambda q: emu.messages(int(q["chat_id"]))),
-        ("GET", "calls", lambda q: emu.calls[int(q.get("since", 0)):]),
+        ("GET", "calls", lambda q: emu.calls[int(q.get("since", 0)) :]),
         ("GET", "callback_answers", lambda q: emu.callback_answers),
         ("GET", "commands", lambda q: commands(emu, q)),
         ("GET", "updates", lambda q: emu.pending_updates()),
@@ -42,8 +43,13 @@ def routes(emu) -> list[tuple[str, str, Callable[[dict], Any]]]:
 def commands(emu, query: dict) -> list[dict]:
     chat_id = int(query["chat_id"]) if "chat_id" in query else None
     return [
-        {"scope": scope, "chat_id": chat, "user_id": user, "language_code": language,
-         "commands": commands}
+        {
+            "scope": scope,
+            "chat_id": chat,
+            "user_id": user,
+            "language_code": language,
+            "commands": commands,
+        }
         for (scope, chat, user, language), commands in emu._commands.items()
         if chat_id is None or chat == chat_id
     ]

@@ -40,10 +40,10 @@ class Endpoint(EmulatorParts):
         record = CallRecord(method=request.match_info["method"], params={})
         name = find_method(record.method) or record.method
         held = self.faults.hold_for(name)
-        if held:   # the bot waits for an answer; a test may kill it meanwhile
+        if held:  # the bot waits for an answer; a test may kill it meanwhile
             await asyncio.sleep(held)
         failed = self.faults.take(name)
-        if failed is not None:   # an injected outage (sandbox/emulator/faults.py)
+        if failed is not None:  # an injected outage (sandbox/emulator/faults.py)
             record.status, record.description = failed, "injected"
             self.calls.append(record)
             self._notify()
@@ -91,8 +91,9 @@ async def _read_params(request: web.Request) -> dict[str, str | Upload]:
         elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             for name, value in (await request.post()).items():
                 # a field that is not a file is text (bytes only for a non-text part, kept as is)
-                params[name] = (_upload(value) if isinstance(value, web.FileField)
-                                else cast(str, value))
+                params[name] = (
+                    _upload(value) if isinstance(value, web.FileField) else cast(str, value)
+                )
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "Request Entity Too Large") from None
     except json.JSONDecodeError:

@@ -6,6 +6,7 @@ not Telegram's JSON. `hold(after=10, methods=["sendMessage"], seconds=30)` lets 
 through and holds the eleventh before it is carried out, so a test can kill the bot at a
 known point of a batch (`held` counts calls being held).
 """
+
 from __future__ import annotations
 
 import time
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 @dataclass
 class Fault:
     status: int
-    until: float | None          # monotonic deadline, or None for count-based
+    until: float | None  # monotonic deadline, or None for count-based
     count: int | None
-    methods: frozenset[str]      # empty: every method
+    methods: frozenset[str]  # empty: every method
 
 
 class Faults:
@@ -26,23 +27,34 @@ class Faults:
         self.clock = clock
         self._faults: list[Fault] = []
         self.injected = 0
-        self._holds: list[tuple[int, float, frozenset[str]]] = []   # (let through, seconds, methods)
+        self._holds: list[tuple[int, float, frozenset[str]]] = []  # (let through, seconds, methods)
         self.held = 0
 
-    def fail(self, status: int = 502, seconds: float | None = None, count: int | None = None,
-             methods: list[str] | None = None) -> dict:
+    def fail(
+        self,
+        status: int = 502,
+        seconds: float | None = None,
+        count: int | None = None,
+        methods: list[str] | None = None,
+    ) -> dict:
         if (seconds is None) == (count is None):
             raise ValueError("fail needs exactly one of seconds and count")
         until = self.clock() + float(seconds) if seconds is not None else None
-        self._faults.append(Fault(int(status), until, None if count is None else int(count),
-                                  frozenset(methods or ())))
+        self._faults.append(
+            Fault(
+                int(status), until, None if count is None else int(count), frozenset(methods or ())
+            )
+        )
         return {"status": int(status), "seconds": seconds, "count": count}
 
     def take(self, method: str) -> int | None:
         """The status to answer this call with, or None to answer it normally."""
         now = self.clock()
-        self._faults = [f for f in self._faults
-                        if (f.until is None or f.until > now) and (f.count is None or f.count > 0)]
+        self._faults = [
+            f
+            for f in self._faults
+            if (f.until is None or f.until > now) and (f.count is None or f.count > 0)
+        ]
         for fault in self._faults:
             if fault.methods and method not in fault.methods:
                 continue
@@ -51,7 +63,6 @@ class Faults:
             self.injected += 1
             return fault.status
         return None
-
 
     def hold(self, seconds: float, after: int = 0, methods: list[str] | None = None) -> dict:
         self._holds.append((int(after), float(seconds), frozenset(methods or ())))

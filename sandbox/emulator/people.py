@@ -79,7 +79,10 @@ class People(EmulatorParts):
             raise EmulatorError("a Telegram client sends 1-4096 characters of text")
         user = self._user_speaks(user_id)
         record = self._new_message(
-            self._chats[user.user_id], user.user_id, text=text, raw_text=text,
+            self._chats[user.user_id],
+            user.user_id,
+            text=text,
+            raw_text=text,
             entities=command_entities(text),
         )
         return self._deliver(record)
@@ -91,7 +94,9 @@ class People(EmulatorParts):
         user = self._user_speaks(user_id)
         media = media_json(kind, self._user_files(kind))
         record = self._new_message(
-            self._chats[user.user_id], user.user_id, media=media,
+            self._chats[user.user_id],
+            user.user_id,
+            media=media,
             caption=caption if kind in ("photo", "document") else None,
         )
         return self._deliver(record)
@@ -128,11 +133,15 @@ class People(EmulatorParts):
         if user.blocked:
             raise EmulatorError(f"user {user_id} has blocked the bot and cannot press buttons")
         data = _button_data(record, data, button)
-        query = _Query(str(7_000_000_000 + next(self._ids)), user.user_id, chat_id,
-                       record.message_id, data)
+        query = _Query(
+            str(7_000_000_000 + next(self._ids)), user.user_id, chat_id, record.message_id, data
+        )
         self._queries[query.query_id] = query
         payload = callback_query_json(
-            query.query_id, user_json(user), self._message_json(record), data,
+            query.query_id,
+            user_json(user),
+            self._message_json(record),
+            data,
             chat_instance=str(abs(chat_id) * 31 + self.bot_id),
         )
         update_id = self._queue.put("callback_query", payload)
@@ -166,8 +175,11 @@ class People(EmulatorParts):
             return [small, self._store_file(_PNG_1X1, "photo", "photo.png", "image/png")]
         if kind == "location":
             return []
-        names = {"document": ("notities.pdf", "application/pdf"),
-                 "voice": ("voice.ogg", "audio/ogg"), "sticker": ("sticker.webp", "image/webp")}
+        names = {
+            "document": ("notities.pdf", "application/pdf"),
+            "voice": ("voice.ogg", "audio/ogg"),
+            "sticker": ("sticker.webp", "image/webp"),
+        }
         name, mime = names[kind]
         return [self._store_file(b"emulated " + kind.encode(), kind, name, mime)]
 

@@ -246,7 +246,8 @@ def main(argv: list[str] | None = None) -> None:
 
 async def _serve(args: argparse.Namespace) -> None:
     emulator = Emulator(
-        token=args.token, bot_username=args.username,
+        token=args.token,
+        bot_username=args.username,
         flood=FloodPolicy(enabled=not args.no_flood),
     )
     await emulator.start(args.host, args.port)

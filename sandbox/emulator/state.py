@@ -217,9 +217,7 @@ def callback_query_json(
     }
 
 
-def my_chat_member_json(
-    chat: dict, user: dict, bot: dict, old: str, new: str, date: int
-) -> dict:
+def my_chat_member_json(chat: dict, user: dict, bot: dict, old: str, new: str, date: int) -> dict:
     """What Telegram sends when a user blocks ("kicked") or unblocks ("member") the bot."""
 
     def member(status: str) -> dict:
@@ -308,9 +306,7 @@ class UpdateQueue:
     ends a waiting one with 409 Conflict, as Telegram does when two bot instances poll.
     """
 
-    def __init__(
-        self, first_update_id: int = 1, on_wait: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, first_update_id: int = 1, on_wait: Callable[[], None] | None = None) -> None:
         """`on_wait` is called whenever a poll starts waiting (the bot has gone idle)."""
         self._on_wait = on_wait
         self._updates: list[dict] = []

@@ -1,6 +1,7 @@
 """The page's live feed: after every emulator change, what each shown persona's chat gained
 or changed goes out to every open WebSocket, so a worry shows up in pim's pane the moment
 the bot delivers it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -65,8 +66,13 @@ class LiveFeed:
             changed = [r for r in records if seen.get(r.message_id) != fingerprint(r)]
             seen.update({r.message_id: fingerprint(r) for r in changed})
             if changed:
-                events.append({"type": "messages", "persona": name,
-                               "messages": [message_view(r) for r in changed]})
+                events.append(
+                    {
+                        "type": "messages",
+                        "persona": name,
+                        "messages": [message_view(r) for r in changed],
+                    }
+                )
             menu = menu_of(self.emulator, user_id)
             if self._menus.get(name) != menu:
                 self._menus[name] = menu
@@ -76,12 +82,19 @@ class LiveFeed:
 
     def _notices(self) -> list[dict]:
         """answerCallbackQuery texts: Telegram shows them briefly over the chat."""
-        answers = self.emulator.callback_answers[self._answers:]
+        answers = self.emulator.callback_answers[self._answers :]
         self._answers += len(answers)
         by_id = {persona_id(name): name for name in self.personas}
-        return [{"type": "notice", "persona": by_id[a["user_id"]], "text": a["text"],
-                 "alert": bool(a.get("show_alert"))}
-                for a in answers if a.get("text") and a["user_id"] in by_id]
+        return [
+            {
+                "type": "notice",
+                "persona": by_id[a["user_id"]],
+                "text": a["text"],
+                "alert": bool(a.get("show_alert")),
+            }
+            for a in answers
+            if a.get("text") and a["user_id"] in by_id
+        ]
 
     async def broadcast(self, event: dict) -> None:
         for socket in list(self.sockets):

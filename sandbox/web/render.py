@@ -7,6 +7,7 @@ text. Only the tags below can come out, and links only with a safe scheme::
     >>> to_html("Hoi <Vera>", [{"type": "bold", "offset": 4, "length": 6}])
     'Hoi <b>&lt;Vera&gt;</b>'
 """
+
 from __future__ import annotations
 
 import html
@@ -68,7 +69,7 @@ def to_html(text: str | None, entities: list[dict] | None) -> str:
 
 
 def _slice(units: bytes, start: int, end: int) -> str:
-    return units[2 * start:2 * end].decode("utf-16-le", errors="replace")
+    return units[2 * start : 2 * end].decode("utf-16-le", errors="replace")
 
 
 def _tags_for(entity: dict, part: str) -> tuple[str, str] | None:

@@ -1,4 +1,5 @@
 """Replay a sandbox script one step at a time, with the script runner's own line handling."""
+
 from __future__ import annotations
 
 import re
@@ -68,11 +69,21 @@ class Replay:
         except STEP_ERRORS as error:
             ok, self.failed = False, True
             output.append(str(error))
-        return {"number": number, "line": line, "ok": ok, "output": "\n".join(output),
-                **self.state()}
+        return {
+            "number": number,
+            "line": line,
+            "ok": ok,
+            "output": "\n".join(output),
+            **self.state(),
+        }
 
     def state(self) -> dict:
         upcoming = self.steps[self.position] if not self.done else None
-        return {"script": self.name, "position": self.position, "total": len(self.steps),
-                "done": self.done, "failed": self.failed,
-                "next": {"number": upcoming[0], "line": upcoming[1]} if upcoming else None}
+        return {
+            "script": self.name,
+            "position": self.position,
+            "total": len(self.steps),
+            "done": self.done,
+            "failed": self.failed,
+            "next": {"number": upcoming[0], "line": upcoming[1]} if upcoming else None,
+        }

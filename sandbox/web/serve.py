@@ -1,4 +1,5 @@
 """`omzien sandbox --web`: serve the page until Ctrl-C (or beside the terminal chat)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,9 @@ from collections.abc import Coroutine
 from sandbox.web.server import WebSandbox, bind_warning
 
 
-async def serve_page(sandbox, host: str, port: int, chat: Coroutine | None = None,
-                     any_port: bool = False) -> int:
+async def serve_page(
+    sandbox, host: str, port: int, chat: Coroutine | None = None, any_port: bool = False
+) -> int:
     """Serve the web page; with `chat`, until the terminal chat ends, else until a signal.
     `any_port`: when `port` is taken, take a free one instead of giving up (`make run`)."""
     warning = bind_warning(host)
@@ -23,9 +25,12 @@ async def serve_page(sandbox, host: str, port: int, chat: Coroutine | None = Non
     except OSError as error:
         if chat is not None:
             chat.close()
-        print(f"Cannot serve the web page on {host}:{port}: {error.strerror or error}.\n"
-              "Is another sandbox running? Choose another port with --port.",
-              file=sys.stderr, flush=True)
+        print(
+            f"Cannot serve the web page on {host}:{port}: {error.strerror or error}.\n"
+            "Is another sandbox running? Choose another port with --port.",
+            file=sys.stderr,
+            flush=True,
+        )
         return 1
     print(f"Omzien sandbox in your browser: open {url}", flush=True)
     try:

@@ -16,6 +16,7 @@ Every action waits until the bot is idle, as a script step does, and runs one at
 Binds 127.0.0.1 by default and then answers only requests addressed to it (no DNS rebinding),
 and never a request or socket that another site's page makes through the browser.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,7 +44,7 @@ PERSONA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 ACTION_ERRORS = (ControlError, LookupError, ValueError, TimeoutError)
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
+    "base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -62,16 +63,19 @@ def bind_warning(host: str) -> str | None:
     """What to say before binding anywhere but loopback (None: nothing to warn about)."""
     if is_loopback(host):
         return None
-    return (f"WARNING: the web sandbox will listen on {host}, not only on this computer.\n"
-            "Anyone who can reach that address can act as every persona, without a password.\n"
-            "Use it only on a network you trust, with made-up data; the default is 127.0.0.1.")
+    return (
+        f"WARNING: the web sandbox will listen on {host}, not only on this computer.\n"
+        "Anyone who can reach that address can act as every persona, without a password.\n"
+        "Use it only on a network you trust, with made-up data; the default is 127.0.0.1."
+    )
 
 
 class WebSandbox:
     """The web page of one running Sandbox."""
 
-    def __init__(self, sandbox, panes: tuple[str, ...] = DEFAULT_PANES,
-                 script_dirs: list[Path] | None = None) -> None:
+    def __init__(
+        self, sandbox, panes: tuple[str, ...] = DEFAULT_PANES, script_dirs: list[Path] | None = None
+    ) -> None:
         self.sandbox = sandbox
         self.panes: list[str] = list(panes)
         self.script_dirs = scenario_dirs() if script_dirs is None else script_dirs
@@ -128,8 +132,9 @@ class WebSandbox:
     @web.middleware
     async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
         if self.loopback_only and not is_loopback(request.url.host or ""):
-            return web.json_response({"ok": False, "error": "not addressed to 127.0.0.1"},
-                                     status=421)
+            return web.json_response(
+                {"ok": False, "error": "not addressed to 127.0.0.1"}, status=421
+            )
         if not _same_origin(request):  # another site's page, via this browser
             return web.json_response({"ok": False, "error": "other origin"}, status=403)
         try:
@@ -164,9 +169,11 @@ class WebSandbox:
 
     def chat(self, name: str) -> dict:
         user_id = persona_id(name)
-        return {"persona": name,
-                "messages": [message_view(r) for r in self.sandbox.emulator.history(user_id)],
-                "commands": menu_of(self.sandbox.emulator, user_id)}
+        return {
+            "persona": name,
+            "messages": [message_view(r) for r in self.sandbox.emulator.history(user_id)],
+            "commands": menu_of(self.sandbox.emulator, user_id),
+        }
 
     async def _chat(self, request) -> web.Response:
         return ok(self.chat(_persona(request.match_info["name"])))
@@ -178,8 +185,11 @@ class WebSandbox:
         name = stored.file_name or "bestand"
         content_type = _content_type(stored)
         disposition = "inline" if content_type.startswith("image/") else "attachment"
-        return web.Response(body=stored.data, content_type=content_type,
-                            headers={"Content-Disposition": f'{disposition}; filename="{_ascii(name)}"'})
+        return web.Response(
+            body=stored.data,
+            content_type=content_type,
+            headers={"Content-Disposition": f'{disposition}; filename="{_ascii(name)}"'},
+        )
 
     # ---- acting -----------------------------------------------------------------------
 
@@ -243,8 +253,13 @@ class WebSandbox:
     async def _socket(self, request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse(heartbeat=30)
         await socket.prepare(request)
-        await socket.send_json({"type": "snapshot", "state": await self.state(),
-                                "chats": {name: self.chat(name) for name in self.panes}})
+        await socket.send_json(
+            {
+                "type": "snapshot",
+                "state": await self.state(),
+                "chats": {name: self.chat(name) for name in self.panes},
+            }
+        )
         self.feed.sockets.add(socket)
         try:
             async for _message in socket:  # the page only listens; actions are POSTs
@@ -306,4 +321,4 @@ def _content_type(stored) -> str:
 
 
 def _ascii(name: str) -> str:
-    return re.sub(r'[^A-Za-z0-9._-]', "_", name)
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)

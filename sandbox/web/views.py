@@ -1,4 +1,5 @@
 """What the page gets: messages, personas and the clock as small JSON-ready dicts."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -53,22 +54,32 @@ def _photo(sizes: list[dict] | None) -> dict | None:
     if not sizes:
         return None
     largest = sizes[-1]
-    return {"url": file_url(largest["file_id"]), "width": largest.get("width"),
-            "height": largest.get("height")}
+    return {
+        "url": file_url(largest["file_id"]),
+        "width": largest.get("width"),
+        "height": largest.get("height"),
+    }
 
 
 def _document(document: dict | None) -> dict | None:
     if not document:
         return None
-    return {"url": file_url(document["file_id"]), "file_name": document.get("file_name"),
-            "size": document.get("file_size")}
+    return {
+        "url": file_url(document["file_id"]),
+        "file_name": document.get("file_name"),
+        "size": document.get("file_size"),
+    }
 
 
 def persona_view(name: str, role: str | None) -> dict:
     """`role` from the database: None while the person has not signed up."""
     first_name = PERSONAS[name][1] if name in PERSONAS else name.capitalize()
-    return {"name": name, "first_name": first_name, "user_id": persona_id(name),
-            "role": role or UNREGISTERED}
+    return {
+        "name": name,
+        "first_name": first_name,
+        "user_id": persona_id(name),
+        "role": role or UNREGISTERED,
+    }
 
 
 def clock_view(now: datetime, timezone: str) -> dict:

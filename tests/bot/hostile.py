@@ -1,6 +1,7 @@
 """Updates the emulator's own controls do not make, written as Telegram sends them: an
 edited message, a forwarded one, a reply, and a button press on a message Telegram no
 longer gives the bot (an InaccessibleMessage: chat, message_id and date 0)."""
+
 from __future__ import annotations
 
 import itertools
@@ -22,10 +23,15 @@ async def inject(sandbox: Sandbox, kind: str, payload: dict) -> None:
 
 def _message(sandbox: Sandbox, user_id: int, text: str, **extra) -> dict:
     emu = sandbox.emulator
-    emu._user_speaks(user_id)         # writing to the bot starts (and unblocks) it, as in Telegram
-    return {"message_id": next(_ids), "from": user_json(emu._users[user_id]),
-            "chat": chat_json(emu._chats[user_id]), "date": int(time.time()), "text": text,
-            **extra}
+    emu._user_speaks(user_id)  # writing to the bot starts (and unblocks) it, as in Telegram
+    return {
+        "message_id": next(_ids),
+        "from": user_json(emu._users[user_id]),
+        "chat": chat_json(emu._chats[user_id]),
+        "date": int(time.time()),
+        "text": text,
+        **extra,
+    }
 
 
 async def edited(sandbox: Sandbox, user_id: int, text: str) -> None:
@@ -54,7 +60,11 @@ async def press_gone(sandbox: Sandbox, user_id: int, data: str) -> str:
     gone = {"chat": chat_json(emu._chats[user_id]), "message_id": next(_ids), "date": 0}
     # Telegram knows the query itself; only its message is out of reach.
     emu._queries[query_id] = _Query(query_id, user_id, user_id, gone["message_id"], data)
-    await inject(sandbox, "callback_query",
-                 callback_query_json(query_id, user_json(emu._users[user_id]), gone, data,
-                                     chat_instance=str(user_id)))
+    await inject(
+        sandbox,
+        "callback_query",
+        callback_query_json(
+            query_id, user_json(emu._users[user_id]), gone, data, chat_instance=str(user_id)
+        ),
+    )
     return query_id

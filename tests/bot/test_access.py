@@ -1,5 +1,6 @@
 """The access table and the handler registry agree: nothing reachable without a rule,
 no rule without a handler."""
+
 from __future__ import annotations
 
 import bot.features  # noqa: F401  (registers every command and button)

@@ -10,6 +10,7 @@ stranger who never joined.
 
     .venv/bin/python -m pytest tests/bot/test_access_matrix.py -q
 """
+
 from __future__ import annotations
 
 import pytest
@@ -75,7 +76,7 @@ def parse(table: str, columns: int) -> list[tuple[list[str], dict[str, bool]]]:
     rows = []
     for line in table.strip().splitlines():
         cells = line.split()
-        keys, marks = cells[:-len(ROLES)], cells[-len(ROLES):]
+        keys, marks = cells[: -len(ROLES)], cells[-len(ROLES) :]
         assert len(keys) == columns and all(m in "y-" for m in marks), line
         rows.append((keys, {role: mark == "y" for role, mark in zip(ROLES, marks, strict=False)}))
     return rows
@@ -83,11 +84,13 @@ def parse(table: str, columns: int) -> list[tuple[list[str], dict[str, bool]]]:
 
 COMMANDS = parse(COMMAND_MATRIX, 1)
 BUTTONS = parse(BUTTON_MATRIX, 2)
-SECRETS = {"vera": ["kolibriewaaier", "mevrouw Zonnebloemx", "zeppelinnotitie"],
-           "wim": ["walrusfluit", "meneer Kwikstaartx"]}
+SECRETS = {
+    "vera": ["kolibriewaaier", "mevrouw Zonnebloemx", "zeppelinnotitie"],
+    "wim": ["walrusfluit", "meneer Kwikstaartx"],
+}
 # A worry passed on names its resident, by alias, to the contact person it went to.
 MAY_SEE = {"pim": {"mevrouw Zonnebloemx"}}
-BOGUS_CODE = "AbCdEfGhJkMnPqRsTuVwXy"      # /start with an invite code nobody made
+BOGUS_CODE = "AbCdEfGhJkMnPqRsTuVwXy"  # /start with an invite code nobody made
 
 
 def test_the_tables_cover_every_command_and_button_kind():
@@ -101,21 +104,55 @@ def seed_others(db, now) -> dict:
     assert links.professional_of(db, VERA) == PIM == links.professional_of(db, WIM)
     assert links.professional_of(db, ULLA) is None and links.volunteers_of(db, PIET) == []
     resident_id = residents.add(db, VERA, "mevrouw Zonnebloemx", now).id
-    entry = journal.add(db, VERA, "reflectie", now, resident_id=resident_id, complete=True,
-                        energy=4, answers={"antwoord_1": "kolibriewaaier"}, texts=["kolibriewaaier"])
+    entry = journal.add(
+        db,
+        VERA,
+        "reflectie",
+        now,
+        resident_id=resident_id,
+        complete=True,
+        energy=4,
+        answers={"antwoord_1": "kolibriewaaier"},
+        texts=["kolibriewaaier"],
+    )
     wim_resident = residents.add(db, WIM, "meneer Kwikstaartx", now).id
-    journal.add(db, WIM, "reflectie", now, resident_id=wim_resident, complete=True, energy=3,
-                answers={"antwoord_1": "walrusfluit"}, texts=["walrusfluit"])
+    journal.add(
+        db,
+        WIM,
+        "reflectie",
+        now,
+        resident_id=wim_resident,
+        complete=True,
+        energy=3,
+        answers={"antwoord_1": "walrusfluit"},
+        texts=["walrusfluit"],
+    )
     step = steps.add(db, VERA, resident_id, "kolibriewaaier maken", now)
-    signal = signals.create(db, VERA, now, level=2, categories=["gezondheid"],
-                            resident_id=resident_id, note="zeppelinnotitie", share_note=False,
-                            consent=True, resident_knows="nee", status="open",
-                            professional_id=PIM)
+    signal = signals.create(
+        db,
+        VERA,
+        now,
+        level=2,
+        categories=["gezondheid"],
+        resident_id=resident_id,
+        note="zeppelinnotitie",
+        share_note=False,
+        consent=True,
+        resident_knows="nee",
+        status="open",
+        professional_id=PIM,
+    )
     return {"vera_entry": entry, "vera_step": step, "signal": signal, "vera": VERA}
 
 
-IDS = {"vera": VERA, "ulla": ULLA, "pim": PIM, "piet": PIET, "cora": PERSONAS["cora"][0],
-       "stranger": STRANGER}
+IDS = {
+    "vera": VERA,
+    "ulla": ULLA,
+    "pim": PIM,
+    "piet": PIET,
+    "cora": PERSONAS["cora"][0],
+    "stranger": STRANGER,
+}
 
 
 @pytest.fixture
@@ -144,14 +181,21 @@ def refused(sandbox, text: str, registered: bool) -> bool:
 
 
 def foreign_secrets(role: str) -> list[str]:
-    return [s for owner, words in SECRETS.items() if owner != role for s in words
-            if s not in MAY_SEE.get(role, ())]
+    return [
+        s
+        for owner, words in SECRETS.items()
+        if owner != role
+        for s in words
+        if s not in MAY_SEE.get(role, ())
+    ]
 
 
 async def reset(sandbox, user_id: int) -> None:
     """Each row starts clean: no conversation left open by the row before."""
+
     def clear(db):
         db.execute("DELETE FROM dialogue_state WHERE user_id = ?", [user_id])
+
     await sandbox.rt.store.run(clear)
 
 
@@ -163,8 +207,9 @@ async def test_every_command_for_this_role_is_allowed_or_refused_as_the_table_sa
     for (command,), expected in COMMANDS:
         await reset(sandbox, user_id)
         before = len(sandbox.emulator.messages(user_id))
-        sandbox.emulator.send_text(user_id, f"/start {BOGUS_CODE}" if command == "/start"
-                                   else command)
+        sandbox.emulator.send_text(
+            user_id, f"/start {BOGUS_CODE}" if command == "/start" else command
+        )
         sandbox.injected += 1
         await sandbox.wait_idle()
         reply = replies_since(sandbox, user_id, before)
@@ -185,9 +230,12 @@ async def press_forged(sandbox, user_id: int, data: str) -> str | None:
     pressed = sandbox.emulator.press(user_id, message.message_id, data=data)
     sandbox.injected += 1
     await sandbox.wait_idle()
-    answers = [c.params.get("text") for c in sandbox.emulator.calls
-               if c.method == "answerCallbackQuery"
-               and c.params.get("callback_query_id") == pressed.callback_query_id]
+    answers = [
+        c.params.get("text")
+        for c in sandbox.emulator.calls
+        if c.method == "answerCallbackQuery"
+        and c.params.get("callback_query_id") == pressed.callback_query_id
+    ]
     return answers[0] if answers else None
 
 

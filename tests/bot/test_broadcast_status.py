@@ -5,6 +5,7 @@ that comes late never overwrites the report.
 
 Real SQLite file and the real outbox worker pass; the Bot is a recorder that can refuse.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -66,8 +67,15 @@ def seed(db, with_progress_message: bool) -> int:
     if with_progress_message:
         broadcasts.set_progress_message(db, broadcast_id, PROGRESS_MESSAGE)
     for user_id in (VERA, WIM):
-        outbox.enqueue(db, user_id, broadcast.KIND, "dank je wel", now, recipient_id=user_id,
-                       broadcast_id=broadcast_id)
+        outbox.enqueue(
+            db,
+            user_id,
+            broadcast.KIND,
+            "dank je wel",
+            now,
+            recipient_id=user_id,
+            broadcast_id=broadcast_id,
+        )
     return broadcast_id
 
 
@@ -94,13 +102,17 @@ async def test_a_refused_edit_still_brings_the_report(rt):
     await deliver_everything(rt)
     reports = [call for call in rt.bot.calls if "waardering is rond" in call[2]]
     assert [kind for kind, _, _ in reports] == ["send"]
-    statuses = await rt.store.run(lambda db: [r[0] for r in db.execute(
-        "SELECT status FROM outbox WHERE kind = ?", [broadcast.REPORT_KIND])])
+    statuses = await rt.store.run(
+        lambda db: [
+            r[0]
+            for r in db.execute("SELECT status FROM outbox WHERE kind = ?", [broadcast.REPORT_KIND])
+        ]
+    )
     assert statuses == ["sent"]
 
 
 async def test_no_progress_message_yet_means_the_report_is_sent(rt, monkeypatch):
-    monkeypatch.delitem(worker_module.AFTER_DELIVERY, broadcast.KIND)   # no progress at all
+    monkeypatch.delitem(worker_module.AFTER_DELIVERY, broadcast.KIND)  # no progress at all
     rt.bot = Recorder()
     await rt.store.run(seed, False)
     await deliver_everything(rt)

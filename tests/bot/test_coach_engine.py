@@ -4,6 +4,7 @@ Telegram.
 
     .venv/bin/python -m pytest tests/bot/test_coach_engine.py -q
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -45,6 +46,7 @@ def reflect(engine: Engine, db, now, answer=lambda state, buttons: buttons[0][0]
     def apply(result):
         for effect in result.effects:
             effects.apply(db, VERA, effect, now, "Europe/Amsterdam")
+
     result = engine.start("reflectie", ctx())
     apply(result)
     asked = []
@@ -66,27 +68,35 @@ def test_rotation_never_repeats_one_of_the_last_three_questions(engine, vera, no
     for number in range(12):
         moment = now + timedelta(days=2 * number, minutes=number * 7)
         reflect(engine, vera, moment)
-        asked = [q for q in vera.execute("SELECT question FROM asked_questions WHERE user_id = ? "
-                                         "ORDER BY id", [VERA]).fetchall()]
-        new = [q[0] for q in asked[len(history):]]
+        asked = [
+            q
+            for q in vera.execute(
+                "SELECT question FROM asked_questions WHERE user_id = ? ORDER BY id", [VERA]
+            ).fetchall()
+        ]
+        new = [q[0] for q in asked[len(history) :]]
         assert new, f"reflection {number}: no question asked"
         assert len(set(new)) == len(new), new
         assert not set(new) & set(history[-RECENT_WINDOW:]), (number, new, history[-RECENT_WINDOW:])
         history += new
-    assert len(history) == 12                 # one appreciative question a time, never a checklist
+    assert len(history) == 12  # one appreciative question a time, never a checklist
     assert journal.count(vera, VERA, "reflectie") == 12
 
 
 def test_the_three_month_review_comes_once_inside_its_window(engine, vera, now):
     assert "terugblik_1" not in reflect(engine, vera, now + timedelta(days=89))
     asked = reflect(engine, vera, now + timedelta(days=91))
-    assert asked[asked.index("energie") + 1:asked.index("energie") + 4] == [
-        "terugblik_1", "terugblik_2", "terugblik_3"]
+    assert asked[asked.index("energie") + 1 : asked.index("energie") + 4] == [
+        "terugblik_1",
+        "terugblik_2",
+        "terugblik_3",
+    ]
     assert "terugblik_1" not in reflect(engine, vera, now + timedelta(days=95))
     kinds = [r[0] for r in vera.execute("SELECT kind FROM journal_entries ORDER BY id")]
     assert kinds.count("terugblik_3") == 1
-    entry = vera.execute("SELECT id, resident_id, body FROM journal_entries "
-                         "WHERE kind = 'terugblik_3'").fetchone()
+    entry = vera.execute(
+        "SELECT id, resident_id, body FROM journal_entries WHERE kind = 'terugblik_3'"
+    ).fetchone()
     answers = journal.answers(vera, entry[0])
     assert answers["moment"] == "drie_maanden" and answers["terugblik_vraag_1"] == "ja"
     assert entry[1] is not None and entry[2] == ""
@@ -94,16 +104,29 @@ def test_the_three_month_review_comes_once_inside_its_window(engine, vera, now):
     asked = reflect(engine, vera, now + timedelta(days=331))
     assert "terugblik_1" in asked
     assert "terugblik_1" not in reflect(engine, vera, now + timedelta(days=335))
-    assert [r[0] for r in vera.execute("SELECT kind FROM journal_entries WHERE kind LIKE "
-                                       "'terugblik%' ORDER BY id")] == ["terugblik_3", "terugblik_11"]
+    assert [
+        r[0]
+        for r in vera.execute(
+            "SELECT kind FROM journal_entries WHERE kind LIKE 'terugblik%' ORDER BY id"
+        )
+    ] == ["terugblik_3", "terugblik_11"]
 
 
-@pytest.mark.parametrize("days, done, expected", [
-    (10, set(), None), (89, set(), None), (90, set(), "drie_maanden"),
-    (179, set(), "drie_maanden"), (180, set(), None), (120, {"terugblik_3"}, None),
-    (330, set(), "elf_maanden"), (330, {"terugblik_3"}, "elf_maanden"),
-    (400, {"terugblik_11"}, None), (540, set(), None),
-])
+@pytest.mark.parametrize(
+    "days, done, expected",
+    [
+        (10, set(), None),
+        (89, set(), None),
+        (90, set(), "drie_maanden"),
+        (179, set(), "drie_maanden"),
+        (180, set(), None),
+        (120, {"terugblik_3"}, None),
+        (330, set(), "elf_maanden"),
+        (330, {"terugblik_3"}, "elf_maanden"),
+        (400, {"terugblik_11"}, None),
+        (540, set(), None),
+    ],
+)
 def test_review_windows(now, days, done, expected):
     assert relationship.moment_for(now, done, now + timedelta(days=days)) == expected
 
@@ -111,7 +134,8 @@ def test_review_windows(now, days, done, expected):
 def test_an_ended_contact_gets_no_review(vera, now):
     resident = residents.active(vera, VERA)[0]
     assert relationship.due_reviews(vera, VERA, now + timedelta(days=100)) == {
-        resident.id: "drie_maanden"}
+        resident.id: "drie_maanden"
+    }
     residents.end(vera, VERA, resident.id, now)
     assert relationship.due_reviews(vera, VERA, now + timedelta(days=100)) == {}
 
@@ -119,9 +143,9 @@ def test_an_ended_contact_gets_no_review(vera, now):
 def test_renaming_to_an_alias_in_use(vera, now):
     first = residents.active(vera, VERA)[0]
     other = residents.add(vera, VERA, "meneer B", now)
-    assert residents.rename(vera, VERA, other.id, "mevrouw L") is False     # active: refused
+    assert residents.rename(vera, VERA, other.id, "mevrouw L") is False  # active: refused
     residents.end(vera, VERA, first.id, now)
-    assert residents.rename(vera, VERA, other.id, "mevrouw L") is True      # ended: gives way
+    assert residents.rename(vera, VERA, other.id, "mevrouw L") is True  # ended: gives way
     assert residents.get(vera, VERA, other.id).alias == "mevrouw L"
     assert residents.get(vera, VERA, first.id).alias == f"mevrouw L ({first.id})"
 

@@ -4,6 +4,7 @@ professional exactly once (or, after "Nee, het is anders", not at all).
 
 Real SQLite file (the demo organisation: vera linked to pim), the real signal service.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

@@ -1,5 +1,6 @@
 """When a handler fails, the person hears that something went wrong on our side, and the
 log holds the error type but none of what they typed."""
+
 import logging
 
 from bot.routing.registry import COMMAND_HANDLERS

@@ -4,6 +4,7 @@ persons and coordinators get what is stored about *them*, and no journal of anyo
 
     .venv/bin/python -m pytest tests/bot/test_export.py -q
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,10 @@ def check_page(page: str) -> Checked:
 
 def sent_files(sandbox, name: str) -> dict[str, bytes]:
     documents = [m for m in sandbox.messages(name) if m.document]
-    return {m.document_file_name: sandbox.emulator._files[m.document["file_id"]].data
-            for m in documents[-2:]}
+    return {
+        m.document_file_name: sandbox.emulator._files[m.document["file_id"]].data
+        for m in documents[-2:]
+    }
 
 
 def refused_uploads(sandbox) -> int:
@@ -84,11 +87,16 @@ async def tight(tmp_path):
         await sb.stop()
 
 
-@pytest.mark.parametrize("language, heading, question", [
-    ("nl", "Je dagboek", "Je antwoord op de eerste vraag"),
-    ("en", "Your journal", "Your answer to the first question")])
-async def test_export_under_flood_control_sends_both_files_complete(tight, language, heading,
-                                                                    question):
+@pytest.mark.parametrize(
+    "language, heading, question",
+    [
+        ("nl", "Je dagboek", "Je antwoord op de eerste vraag"),
+        ("en", "Your journal", "Your answer to the first question"),
+    ],
+)
+async def test_export_under_flood_control_sends_both_files_complete(
+    tight, language, heading, question
+):
     now = tight.clock.now()
     await tight.rt.store.run(make_rows_about, VERA, now)
     await tight.rt.store.run(users.set_language, VERA, language)
@@ -103,8 +111,14 @@ async def test_export_under_flood_control_sends_both_files_complete(tight, langu
     page = files["omzien-export.html"].decode("utf-8")
     parsed = check_page(page)
     assert f'<html lang="{language}">' in page
-    assert parsed.sections == ["gegevens", "bewoners", "dagboek", "stapjes", "zorgen",
-                               "instellingen"]
+    assert parsed.sections == [
+        "gegevens",
+        "bewoners",
+        "dagboek",
+        "stapjes",
+        "zorgen",
+        "instellingen",
+    ]
     text = "".join(parsed.text)
     for shown in (heading, question, f"we aten {WORD}", f"samen {WORD} bakken", "Vera", "Pim"):
         assert shown in text, shown
@@ -129,7 +143,7 @@ async def test_a_contact_persons_export_holds_no_journal_of_others(sandbox):
 
 async def test_a_coordinators_export_shows_the_invites_she_made(sandbox):
     now = sandbox.clock.now()
-    await sandbox.rt.store.run(make_rows_about, VERA, now)    # cora made vera's invite
+    await sandbox.rt.store.run(make_rows_about, VERA, now)  # cora made vera's invite
     await sandbox.say("cora", "/export")
     files = sent_files(sandbox, "cora")
     assert WORD not in files["omzien-export.html"].decode("utf-8")

@@ -1,6 +1,7 @@
 """Turns through the inbox, in the sandbox (the same Poller as production): a flow step
 marks its update handled in its own transaction, a stale step is not applied, and a
 network error on a direct reply is retried in place."""
+
 from __future__ import annotations
 
 from bot.flows import runner as conversations
@@ -23,15 +24,17 @@ async def test_a_flow_step_marks_its_update_in_the_transaction_of_the_turn(sandb
     async def watching(update_id):
         marked_by_the_turn[update_id] = await sandbox.rt.store.run(inbox.is_handled, update_id)
         await mark_after_the_turn(update_id)
+
     monkeypatch.setattr(sandbox.poller, "_mark", watching)
 
-    await sandbox.say("vera", "/help")        # no conversation step
-    await sandbox.say("vera", "/bezoek")      # starts the reflection: a committed step
-    await sandbox.press("vera", "Ja")         # a step inside it
+    await sandbox.say("vera", "/help")  # no conversation step
+    await sandbox.say("vera", "/bezoek")  # starts the reflection: a committed step
+    await sandbox.press("vera", "Ja")  # a step inside it
     assert list(marked_by_the_turn.values()) == [False, True, True], marked_by_the_turn
     assert await sandbox.rt.store.run(handled) == set(marked_by_the_turn)
     bodies = await sandbox.rt.store.run(
-        lambda db: db.execute("SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone())
+        lambda db: db.execute("SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone()
+    )
     assert bodies == (0,)
 
 
@@ -42,10 +45,14 @@ async def test_a_step_from_a_state_that_moved_on_is_not_applied(sandbox, monkeyp
 
     async def moved_on_meanwhile(turn, flow_id):
         # Another step lands between loading the state and saving this one.
-        await turn.rt.store.run(lambda db: db.execute(
-            "UPDATE dialogue_state SET seq = seq + 1 WHERE user_id = ?", [VERA]))
+        await turn.rt.store.run(
+            lambda db: db.execute(
+                "UPDATE dialogue_state SET seq = seq + 1 WHERE user_id = ?", [VERA]
+            )
+        )
         monkeypatch.setattr(conversations, "context_for", original)
         return await original(turn, flow_id)
+
     monkeypatch.setattr(conversations, "context_for", moved_on_meanwhile)
 
     await sandbox.press("vera", "Ja")
@@ -54,7 +61,7 @@ async def test_a_step_from_a_state_that_moved_on_is_not_applied(sandbox, monkeyp
     assert "bezoek" not in after.answers
     expired = sandbox.rt.content.render("engine.verlopen", "nl")
     assert sandbox.emulator.callback_answers[-1]["text"] == expired
-    assert "elkaar" in sandbox.messages("vera")[-1].raw_text     # the question, shown again
+    assert "elkaar" in sandbox.messages("vera")[-1].raw_text  # the question, shown again
 
 
 async def test_a_network_error_on_a_reply_is_retried_and_the_order_kept(sandbox, monkeypatch):
@@ -64,10 +71,16 @@ async def test_a_network_error_on_a_reply_is_retried_and_the_order_kept(sandbox,
     since = len(emu.calls)
     emu.faults.fail(status=502, count=1, methods=["editMessageText"])
     await sandbox.press("vera", "Ja")
-    calls = [(c.method, c.status) for c in emu.calls[since:]
-             if c.method in ("editMessageText", "sendMessage")]
-    assert calls[:3] == [("editMessageText", 502), ("editMessageText", 200),
-                         ("sendMessage", 200)], calls
+    calls = [
+        (c.method, c.status)
+        for c in emu.calls[since:]
+        if c.method in ("editMessageText", "sendMessage")
+    ]
+    assert calls[:3] == [
+        ("editMessageText", 502),
+        ("editMessageText", 200),
+        ("sendMessage", 200),
+    ], calls
     assert "Hoe is het nu met jou" in sandbox.messages("vera")[-1].raw_text
 
 
@@ -91,8 +104,9 @@ async def test_vergeet_leaves_no_update_text_in_the_inbox(sandbox, monkeypatch):
     mark_after_the_turn = sandbox.poller._mark
 
     async def watching(update_id):
-        left = await sandbox.rt.store.run(lambda db: db.execute(
-            "SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone()[0])
+        left = await sandbox.rt.store.run(
+            lambda db: db.execute("SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone()[0]
+        )
         text_left_after_the_turn.append(left)
         await mark_after_the_turn(update_id)
 
@@ -122,6 +136,7 @@ async def test_the_outbox_worker_stops_while_ptb_can_still_send(tmp_path, monkey
         except Exception:  # noqa: BLE001 - what fails here is the point of the test
             could_send.append(False)
         await stop_worker(app)
+
     monkeypatch.setattr(app_module.outbox, "stop_worker", watching)
     sb = Sandbox(Settings(), tmp_path / "s.db", flood=FloodPolicy(enabled=False))
     await sb.start()
@@ -132,6 +147,7 @@ async def test_the_outbox_worker_stops_while_ptb_can_still_send(tmp_path, monkey
 
 async def test_the_inbox_loop_survives_a_database_error_and_goes_on(sandbox, monkeypatch):
     import sqlite3
+
     real_pending = inbox.pending
     failures = []
 
@@ -140,6 +156,7 @@ async def test_the_inbox_loop_survives_a_database_error_and_goes_on(sandbox, mon
             failures.append(1)
             raise sqlite3.OperationalError("disk I/O error")
         return real_pending(db, limit)
+
     monkeypatch.setattr(inbox, "pending", failing_once)
     sandbox.emulator.send_text(VERA, "/help")
     sandbox.injected += 1

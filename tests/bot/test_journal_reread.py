@@ -4,6 +4,7 @@ not a journal line.
 
     .venv/bin/python -m pytest tests/bot/test_journal_reread.py -q
 """
+
 from __future__ import annotations
 
 from sandbox.script import plain
@@ -25,14 +26,14 @@ async def test_an_entry_shows_its_questions_with_their_answers(sandbox):
     data_step = sandbox.messages("vera")[-1].raw_text
     shown = await newest_entry(sandbox, "vera")
     lines = shown.splitlines()
-    assert lines[0].split(" · ")[0].count(":") == 1            # date and time
+    assert lines[0].split(" · ")[0].count(":") == 1  # date and time
     assert "Hoe het met jou ging: 🙂" in lines
     assert "Je stapje voor de volgende keer" in lines
     step = lines[lines.index("Je stapje voor de volgende keer") + 1]
     assert step.startswith("» ") and step.endswith(".") and step[2:] in plain(data_step)
     assert shown.count(step[2:]) == 1
     assert "Wat je opviel" in lines and "» Niets bijzonders" in lines
-    assert len([line for line in lines if line.startswith("» ")]) == 3   # question, step, noticed
+    assert len([line for line in lines if line.startswith("» ")]) == 3  # question, step, noticed
 
 
 async def test_a_cancelled_visit_keeps_its_reason(sandbox):
@@ -48,7 +49,7 @@ async def test_a_cancelled_visit_keeps_its_reason(sandbox):
 
 async def test_a_new_nickname_is_not_a_journal_line(sandbox):
     await sandbox.say("wim", "/bezoek")
-    await sandbox.say("wim", "meneer T")                       # wim visits nobody yet
+    await sandbox.say("wim", "meneer T")  # wim visits nobody yet
     await sandbox.press("wim", "Ja")
     await sandbox.press("wim", "🙂")
     await sandbox.say("wim", "/stop")
@@ -61,17 +62,28 @@ async def test_a_worry_in_the_journal_says_what_happened_with_it(sandbox):
     await sandbox.say("vera", "/bezoek")
     for button in ("Ja", "🙂", "#1", "#1", "Ja, iets", "Geld en post", "Klaar"):
         await sandbox.press("vera", button)
-    await sandbox.say("vera", "/stop")             # she leaves the signal flow: nothing passed on
+    await sandbox.say("vera", "/stop")  # she leaves the signal flow: nothing passed on
     shown = await newest_entry(sandbox, "vera")
     assert "Wat je opviel\n» 💶 Geld en post" in shown
     assert "Wat er met je zorg gebeurde\n» Bleef in je dagboek" in shown
 
     def passed_on(db):
         with db.atomic():
-            signals.create(db, VERA, sandbox.clock.now(), level=2, categories=["geld_post"],
-                           consent=True, status="picked_up", professional_id=1002)
+            signals.create(
+                db,
+                VERA,
+                sandbox.clock.now(),
+                level=2,
+                categories=["geld_post"],
+                consent=True,
+                status="picked_up",
+                professional_id=1002,
+            )
+
     await sandbox.rt.store.run(passed_on)
-    assert "Wat er met je zorg gebeurde\n» Doorgegeven en opgepakt" in await newest_entry(sandbox, "vera")
+    assert "Wat er met je zorg gebeurde\n» Doorgegeven en opgepakt" in await newest_entry(
+        sandbox, "vera"
+    )
 
 
 async def test_no_worry_no_line_about_it(sandbox):

@@ -1,5 +1,6 @@
 """Dutch by default, English for people whose Telegram speaks English, and /taal switches
 both the texts and the command menu."""
+
 from datetime import timedelta
 
 from storage import invites, users
@@ -19,7 +20,8 @@ async def test_taal_switches_texts_and_menu_to_english(sandbox):
 
 async def test_a_newcomer_with_english_telegram_is_asked_in_english(sandbox):
     code = await sandbox.rt.store.run(
-        lambda db: invites.create(db, "volunteer", None, sandbox.clock.now(), timedelta(days=14)))
+        lambda db: invites.create(db, "volunteer", None, sandbox.clock.now(), timedelta(days=14))
+    )
     sandbox.emulator.add_user(4242, "Emma", language_code="en", started=False)
     sandbox.known.add(4242)
     sandbox.emulator.send_text(4242, f"/start {code}")
@@ -40,5 +42,6 @@ async def test_other_telegram_languages_get_dutch(sandbox):
     sandbox.emulator.send_text(4343, "hallo")
     sandbox.injected += 1
     await sandbox.wait_idle()
-    assert sandbox.emulator.messages(4343)[-1].raw_text == \
-        sandbox.rt.content.render("onboarding.onbekend", "nl")
+    assert sandbox.emulator.messages(4343)[-1].raw_text == sandbox.rt.content.render(
+        "onboarding.onbekend", "nl"
+    )

@@ -1,4 +1,5 @@
 """Joining by invite, through the real bot and the emulator in one process (the Sandbox)."""
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,8 @@ def texts(sandbox, persona: str) -> list[str]:
 
 def invite_row(sandbox, code: str):
     return sandbox.rt.store.db.execute(
-        "SELECT role, used_by, used_at FROM invites WHERE code_hash = ?",
-        [invites.hash_code(code)]).fetchone()
+        "SELECT role, used_by, used_at FROM invites WHERE code_hash = ?", [invites.hash_code(code)]
+    ).fetchone()
 
 
 async def test_accepting_an_invite_registers_the_volunteer_with_their_menu(sandbox):
@@ -49,8 +50,13 @@ async def test_accepting_an_invite_registers_the_volunteer_with_their_menu(sandb
     assert "bezoek" in menu
     assert "uitnodigen" not in menu
     assert [c["command"] for c in emu.commands("chat", chat_id=anna_id)] == menu
-    scoped = [c for c in emu.calls if c.method == "setMyCommands" and c.status == 200
-              and c.params.get("scope") == {"type": "chat", "chat_id": anna_id}]
+    scoped = [
+        c
+        for c in emu.calls
+        if c.method == "setMyCommands"
+        and c.status == 200
+        and c.params.get("scope") == {"type": "chat", "chat_id": anna_id}
+    ]
     assert scoped, [(c.method, c.params) for c in emu.calls if c.method == "setMyCommands"]
 
 

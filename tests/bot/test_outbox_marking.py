@@ -3,6 +3,7 @@ in the marking write: a message Telegram accepted is never sent again, and which
 errors count as "it may have arrived". The same with a real full disk and a real fault
 proxy: tests/e2e/test_outbox_faults.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,14 +23,16 @@ FULL = "database or disk is full"
 async def enqueue(sandbox, kind: str, text: str) -> int:
     now = sandbox.clock.now()
     row_id = await sandbox.rt.store.run(
-        lambda db: outbox.enqueue(db, PIM, kind, text, now, recipient_id=PIM))
+        lambda db: outbox.enqueue(db, PIM, kind, text, now, recipient_id=PIM)
+    )
     sandbox.rt.wake_outbox()
     return row_id
 
 
 async def status_of(sandbox, row_id: int) -> str:
     return await sandbox.rt.store.run(
-        lambda db: db.execute("SELECT status FROM outbox WHERE id = ?", [row_id]).fetchone()[0])
+        lambda db: db.execute("SELECT status FROM outbox WHERE id = ?", [row_id]).fetchone()[0]
+    )
 
 
 async def wait_status(sandbox, row_id: int, wanted: str) -> None:
@@ -53,6 +56,7 @@ async def test_a_mark_that_fails_is_retried_and_the_message_not_sent_again(sandb
             failures.append(row_id)
             raise sqlite3.OperationalError(FULL)
         real(db, row_id, message_id, now)
+
     monkeypatch.setattr(outbox, "mark_sent", flaky)
     first = await enqueue(sandbox, "test_note", "Eerste bericht")
     second = await enqueue(sandbox, "test_note", "Tweede bericht")
@@ -69,6 +73,7 @@ async def test_a_mark_that_fails_is_retried_and_the_message_not_sent_again(sandb
 async def test_a_settle_hook_that_raises_keeps_the_mark(sandbox, monkeypatch):
     def broken_hook(db, rt, row, outcome, now):
         raise KeyError("a bug in a hook")
+
     monkeypatch.setitem(worker.ON_SETTLE, "test_hooked", broken_hook)
     row_id = await enqueue(sandbox, "test_hooked", "Met een kapotte haak")
     await wait_status(sandbox, row_id, "sent")
@@ -88,16 +93,19 @@ def network_error(cause: Exception | None, cls=NetworkError) -> NetworkError:
         return outer
 
 
-@pytest.mark.parametrize("cause, cls, reached", [
-    (httpx.ConnectError("refused"), NetworkError, False),       # never left
-    (httpx.ConnectTimeout("slow connect"), TimedOut, False),
-    (httpx.PoolTimeout("pool"), TimedOut, False),
-    (None, NetworkError, False),                                 # an answer: 502 Bad Gateway
-    (httpx.RemoteProtocolError("Server disconnected"), NetworkError, True),   # answer lost
-    (httpx.ReadError("reset"), NetworkError, True),
-    (httpx.ReadTimeout("late"), TimedOut, True),
-    (httpx.WriteError("half sent"), NetworkError, True),
-])
+@pytest.mark.parametrize(
+    "cause, cls, reached",
+    [
+        (httpx.ConnectError("refused"), NetworkError, False),  # never left
+        (httpx.ConnectTimeout("slow connect"), TimedOut, False),
+        (httpx.PoolTimeout("pool"), TimedOut, False),
+        (None, NetworkError, False),  # an answer: 502 Bad Gateway
+        (httpx.RemoteProtocolError("Server disconnected"), NetworkError, True),  # answer lost
+        (httpx.ReadError("reset"), NetworkError, True),
+        (httpx.ReadTimeout("late"), TimedOut, True),
+        (httpx.WriteError("half sent"), NetworkError, True),
+    ],
+)
 def test_which_network_errors_mean_it_may_have_arrived(cause, cls, reached):
     assert worker.maybe_reached(network_error(cause, cls)) is reached
 
@@ -108,12 +116,15 @@ async def test_after_a_crash_mid_request_a_row_goes_once_more_and_never_a_third_
     now = sandbox.clock.now()
 
     def as_after_a_crash(db) -> tuple[int, int]:
-        with db.atomic():                  # one transaction: the worker never sees them at 0
-            rows = [outbox.enqueue(db, PIM, "test_note", text, now, recipient_id=PIM)
-                    for text in ("Misschien al een keer", "Misschien al twee keer")]
+        with db.atomic():  # one transaction: the worker never sees them at 0
+            rows = [
+                outbox.enqueue(db, PIM, "test_note", text, now, recipient_id=PIM)
+                for text in ("Misschien al een keer", "Misschien al twee keer")
+            ]
             for row_id, count in zip(rows, (1, 2), strict=False):
                 db.execute("UPDATE outbox SET maybe_sent = ? WHERE id = ?", [count, row_id])
         return rows[0], rows[1]
+
     once, twice = await sandbox.rt.store.run(as_after_a_crash)
     sandbox.rt.wake_outbox()
     await wait_status(sandbox, once, "sent")

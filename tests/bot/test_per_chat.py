@@ -1,5 +1,6 @@
 """Different people in parallel, each person in order (bot/transport/per_chat.py), with the
 real python-telegram-bot Application long polling the emulator over HTTP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,13 @@ class Recorder:
 
 
 async def polling(emu: Emulator, processor: PerChatUpdateProcessor, handler) -> Application:
-    app = (ApplicationBuilder().token(emu.token).base_url(emu.base_url)
-           .concurrent_updates(processor).build())
+    app = (
+        ApplicationBuilder()
+        .token(emu.token)
+        .base_url(emu.base_url)
+        .concurrent_updates(processor)
+        .build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, handler))
     await app.initialize()
     await app.start()
@@ -64,7 +70,7 @@ async def emu(emulator: Emulator) -> AsyncIterator[Emulator]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_each_chat_in_order_while_chats_overlap(emu: Emulator, seed: int) -> None:
     recorder = Recorder(seed)
-    for chat in CHATS:            # each chat's updates back to back: tempting to overlap
+    for chat in CHATS:  # each chat's updates back to back: tempting to overlap
         for n in range(PER_CHAT):
             emu.send_text(chat, str(n))
     app = await polling(emu, PerChatUpdateProcessor(MAX_RUNNING), recorder.handle)
@@ -114,25 +120,58 @@ async def test_429_for_one_volunteer_does_not_delay_another(sandbox) -> None:
     await emu.wait_for(lambda: any(c.status == 429 for c in emu.calls), timeout=10)
     emu.send_text(wim, "/help")
     await emu.wait_for(lambda: emu.messages(vera) and emu.messages(wim), timeout=15)
-    sent_to = [int(c.params["chat_id"]) for c in emu.calls
-               if c.method == "sendMessage" and c.status == 200]
+    sent_to = [
+        int(c.params["chat_id"]) for c in emu.calls if c.method == "sendMessage" and c.status == 200
+    ]
     assert sent_to.index(wim) < sent_to.index(vera)
 
 
 def test_updates_are_ordered_by_chat_then_by_user() -> None:
-    press = Update.de_json({"update_id": 1, "callback_query": {
-        "id": "q", "chat_instance": "c", "data": "x",
-        "from": {"id": 7, "is_bot": False, "first_name": "A"},
-        "message": {"message_id": 1, "date": 0, "chat": {"id": 7, "type": "private"}}}}, None)
-    member = Update.de_json({"update_id": 2, "my_chat_member": {
-        "chat": {"id": 7, "type": "private"}, "date": 0,
-        "from": {"id": 7, "is_bot": False, "first_name": "A"},
-        "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "B"}},
-        "new_chat_member": {"status": "kicked", "until_date": 0,
-                            "user": {"id": 1, "is_bot": True, "first_name": "B"}}}}, None)
-    inline = Update.de_json({"update_id": 3, "inline_query": {
-        "id": "i", "query": "", "offset": "",
-        "from": {"id": 7, "is_bot": False, "first_name": "A"}}}, None)
+    press = Update.de_json(
+        {
+            "update_id": 1,
+            "callback_query": {
+                "id": "q",
+                "chat_instance": "c",
+                "data": "x",
+                "from": {"id": 7, "is_bot": False, "first_name": "A"},
+                "message": {"message_id": 1, "date": 0, "chat": {"id": 7, "type": "private"}},
+            },
+        },
+        None,
+    )
+    member = Update.de_json(
+        {
+            "update_id": 2,
+            "my_chat_member": {
+                "chat": {"id": 7, "type": "private"},
+                "date": 0,
+                "from": {"id": 7, "is_bot": False, "first_name": "A"},
+                "old_chat_member": {
+                    "status": "member",
+                    "user": {"id": 1, "is_bot": True, "first_name": "B"},
+                },
+                "new_chat_member": {
+                    "status": "kicked",
+                    "until_date": 0,
+                    "user": {"id": 1, "is_bot": True, "first_name": "B"},
+                },
+            },
+        },
+        None,
+    )
+    inline = Update.de_json(
+        {
+            "update_id": 3,
+            "inline_query": {
+                "id": "i",
+                "query": "",
+                "offset": "",
+                "from": {"id": 7, "is_bot": False, "first_name": "A"},
+            },
+        },
+        None,
+    )
     assert chat_key(press) == chat_key(member) == ("chat", 7)
     assert chat_key(inline) == ("user", 7)
     assert chat_key(object()) is None

@@ -1,5 +1,6 @@
 """Starting a conversation from a button while another is open never overwrites it: the
 open one is left properly, and what was answered is kept as an unfinished entry."""
+
 from storage import journal
 
 VERA = 1003
@@ -24,12 +25,16 @@ async def test_an_old_residents_button_asks_to_finish_the_conversation_first(san
     await sandbox.say("vera", "/bezoek")
     await sandbox.press("vera", "Ja")
     await press_on(sandbox, older.message_id, "mevrouw L")
-    options = next(m for m in reversed(sandbox.messages("vera"))
-                   if any("Contact afronden" in b["text"] for b in m.buttons()))
+    options = next(
+        m
+        for m in reversed(sandbox.messages("vera"))
+        if any("Contact afronden" in b["text"] for b in m.buttons())
+    )
     await press_on(sandbox, options.message_id, "Contact afronden")
-    assert sandbox.messages("vera")[-1].raw_text == \
-        sandbox.rt.content.render("bewoners.eerst_gesprek", "nl")
-    await sandbox.press("vera", "🙂")     # the reflection simply goes on
+    assert sandbox.messages("vera")[-1].raw_text == sandbox.rt.content.render(
+        "bewoners.eerst_gesprek", "nl"
+    )
+    await sandbox.press("vera", "🙂")  # the reflection simply goes on
     assert await sandbox.rt.store.run(journal.page, VERA) == []
 
 

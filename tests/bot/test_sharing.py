@@ -1,4 +1,5 @@
 """A volunteer chooses, with one tap in /privacy, what their contact person may see."""
+
 from storage import users
 
 

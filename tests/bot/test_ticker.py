@@ -4,6 +4,7 @@ that broke starts again on the next tick, without a restart.
 
 Real SQLite file, the real ticker and the real signal handlers; no bot, no emulator.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,9 @@ async def rt(tmp_path):
 
 
 def task_row(db, task_id: int) -> tuple:
-    return db.execute("SELECT status, attempts, last_error, due_at FROM due_tasks WHERE id = ?",
-                      [task_id]).fetchone()
+    return db.execute(
+        "SELECT status, attempts, last_error, due_at FROM due_tasks WHERE id = ?", [task_id]
+    ).fetchone()
 
 
 async def schedule(rt, kind: str, **extra) -> int:
@@ -52,7 +54,8 @@ async def test_a_raising_handler_is_retried_with_backoff_and_not_lost(rt, monkey
     async def flaky(runtime, task) -> None:
         calls.append(task.id)
         if len(calls) < 3:
-            raise RuntimeError(SECRET)        # what an exception might carry: never logged
+            raise RuntimeError(SECRET)  # what an exception might carry: never logged
+
     monkeypatch.setitem(ticker.TASK_HANDLERS, "test_flaky", flaky)
     task_id = await schedule(rt, "test_flaky")
 
@@ -61,7 +64,7 @@ async def test_a_raising_handler_is_retried_with_backoff_and_not_lost(rt, monkey
     status, attempts, error, due_at = await rt.store.run(task_row, task_id)
     assert (status, attempts, error) == ("pending", 1, "RuntimeError")
 
-    await ticker.run_due_tasks(rt)                    # not due yet: the backoff holds
+    await ticker.run_due_tasks(rt)  # not due yet: the backoff holds
     assert len(calls) == 1
 
     rt.clock.advance(timedelta(seconds=ticker.retry_delay(0) + 1))
@@ -92,8 +95,10 @@ def seed_open_signal(db, now) -> int:
 
 
 def coordinator_notices(db) -> list[str]:
-    return [r[0] for r in db.execute(
-        "SELECT payload FROM outbox WHERE recipient_id = ? ORDER BY id", [CORA])]
+    return [
+        r[0]
+        for r in db.execute("SELECT payload FROM outbox WHERE recipient_id = ? ORDER BY id", [CORA])
+    ]
 
 
 async def test_an_escalation_that_keeps_failing_brings_the_coordinators_a_notice(rt, monkeypatch):
@@ -103,6 +108,7 @@ async def test_an_escalation_that_keeps_failing_brings_the_coordinators_a_notice
 
     def broken(db, signal_id, now):
         raise OSError("disk trouble")
+
     monkeypatch.setattr(escalation, "escalate", broken)
 
     for failure in range(1, ticker.NOTICE_AFTER + 2):
@@ -113,7 +119,7 @@ async def test_an_escalation_that_keeps_failing_brings_the_coordinators_a_notice
         rt.clock.advance(timedelta(seconds=ticker.MAX_RETRY + 1))
     assert f"nummer {signal_id})" in notices[0] and "Vera" not in notices[0]
 
-    monkeypatch.undo()                                # the trouble is over: it escalates after all
+    monkeypatch.undo()  # the trouble is over: it escalates after all
     await ticker.run_due_tasks(rt)
     assert (await rt.store.run(task_row, task_id))[0] == "done"
     assert any("liggen" in n or "ligt 1 zorg" in n for n in await rt.store.run(coordinator_notices))
@@ -121,19 +127,24 @@ async def test_an_escalation_that_keeps_failing_brings_the_coordinators_a_notice
 
 async def test_a_broken_recurring_chain_starts_again_on_the_next_tick(rt):
     def pending(db) -> list[int]:
-        return [r[0] for r in db.execute("SELECT id FROM due_tasks WHERE kind = ? AND "
-                                         "status = 'pending'", [MILESTONE_TASK])]
+        return [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM due_tasks WHERE kind = ? AND status = 'pending'", [MILESTONE_TASK]
+            )
+        ]
+
     await ticker.ensure_recurring(rt)
     [first] = await rt.store.run(pending)
     # As if its handler had failed before scheduling the next one, in an older version.
     await rt.store.run(tasks.finish, first, rt.clock.now(), "cancelled")
     assert await rt.store.run(pending) == []
 
-    await ticker.ensure_recurring(rt)                 # the same runtime, the next tick
+    await ticker.ensure_recurring(rt)  # the same runtime, the next tick
     again = await rt.store.run(pending)
     assert len(again) == 1 and again[0] != first
     await ticker.ensure_recurring(rt)
-    assert await rt.store.run(pending) == again       # one row per chain, never two
+    assert await rt.store.run(pending) == again  # one row per chain, never two
 
 
 async def test_a_task_that_ran_but_was_not_marked_done_does_not_run_again(rt, monkeypatch):
@@ -143,6 +154,7 @@ async def test_a_task_that_ran_but_was_not_marked_done_does_not_run_again(rt, mo
 
     async def escalate_once(runtime, task) -> None:
         calls.append(task.id)
+
     monkeypatch.setitem(ticker.TASK_HANDLERS, "test_once", escalate_once)
     task_id = await schedule(rt, "test_once")
     real_finish = tasks.finish
@@ -153,14 +165,15 @@ async def test_a_task_that_ran_but_was_not_marked_done_does_not_run_again(rt, mo
             refusals.pop()
             raise OSError("database or disk is full")
         return real_finish(db, *args, **kwargs)
+
     monkeypatch.setattr(tasks, "finish", full_disk_once)
 
     await ticker.run_due_tasks(rt)
     assert calls == [task_id]
     status, *_ = await rt.store.run(task_row, task_id)
-    assert status == "pending"                   # the database refused the mark
+    assert status == "pending"  # the database refused the mark
     await ticker.run_due_tasks(rt)
-    assert calls == [task_id]                    # marked now, not run again
+    assert calls == [task_id]  # marked now, not run again
     status, *_ = await rt.store.run(task_row, task_id)
     assert status == "done"
 
@@ -170,11 +183,13 @@ async def test_while_the_mark_is_still_refused_no_task_runs(rt, monkeypatch):
 
     async def handler(runtime, task) -> None:
         calls.append(task.id)
+
     monkeypatch.setitem(ticker.TASK_HANDLERS, "test_held", handler)
     first = await schedule(rt, "test_held")
 
     def full_disk(db, *args, **kwargs):
         raise OSError("database or disk is full")
+
     monkeypatch.setattr(tasks, "finish", full_disk)
     await ticker.run_due_tasks(rt)
     await ticker.run_due_tasks(rt)

@@ -1,4 +1,5 @@
 """The `transport` and `concurrent_chats` settings reach python-telegram-bot's builder."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,15 +20,20 @@ def test_the_default_is_aiohttp_with_chats_in_parallel() -> None:
     settings = config.load({"OMZIEN_CONFIG": "/no/such/omzien.toml"})
     app = build(settings.transport, settings.concurrent_chats)
     assert isinstance(app.bot.request, AiohttpRequest)
-    assert isinstance(app.updater.bot._request[0], AiohttpRequest)      # getUpdates' own
+    assert isinstance(app.updater.bot._request[0], AiohttpRequest)  # getUpdates' own
     assert app.bot.request is not app.updater.bot._request[0]
     assert isinstance(app.update_processor, PerChatUpdateProcessor)
     assert app.update_processor.max_running == 64
 
 
 def test_httpx_and_sequential_from_the_environment() -> None:
-    settings = config.load({"OMZIEN_CONFIG": "/no/such/omzien.toml",
-                            "OMZIEN_TRANSPORT": "httpx", "OMZIEN_CONCURRENT_CHATS": "1"})
+    settings = config.load(
+        {
+            "OMZIEN_CONFIG": "/no/such/omzien.toml",
+            "OMZIEN_TRANSPORT": "httpx",
+            "OMZIEN_CONCURRENT_CHATS": "1",
+        }
+    )
     assert (settings.transport, settings.concurrent_chats) == ("httpx", 1)
     app = build(settings.transport, settings.concurrent_chats)
     assert isinstance(app.bot.request, HTTPXRequest)

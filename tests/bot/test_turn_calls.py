@@ -5,6 +5,7 @@ A typed label ("ja") is understood as its button.
 
 The real bot and the emulator in one process (tests/conftest.py `sandbox`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,11 @@ async def test_a_tap_in_the_reflection_makes_exactly_the_three_calls_it_needs(sa
     for _ in range(3):
         start = len(emu.calls)
         await sandbox.press("vera", "#1")
-        assert sorted(calls_since(emu, start)) == ["answerCallbackQuery", "editMessageText",
-                                                   "sendMessage"]
+        assert sorted(calls_since(emu, start)) == [
+            "answerCallbackQuery",
+            "editMessageText",
+            "sendMessage",
+        ]
 
 
 async def test_a_typed_answer_that_does_not_fit_is_one_message(sandbox):
@@ -33,7 +37,7 @@ async def test_a_typed_answer_that_does_not_fit_is_one_message(sandbox):
     await sandbox.say("vera", "misschien wel een beetje")
     assert calls_since(emu, start) == ["sendMessage"]
     again = sandbox.messages("vera")[-1]
-    assert "knoppen" in again.text and again.reply_markup       # why, and the buttons again
+    assert "knoppen" in again.text and again.reply_markup  # why, and the buttons again
 
 
 async def test_typing_the_label_of_a_button_answers_it(sandbox):
@@ -52,8 +56,9 @@ async def test_a_slow_spinner_answer_does_not_hold_up_the_next_question(sandbox)
     emu.faults.hold(seconds=2.0, methods=["answerCallbackQuery"])
     pressing = asyncio.create_task(sandbox.press("vera", "#1"))
     # Sequential, the next question would wait the full 2 s for the held answer.
-    await emu.wait_for(lambda: sum(c.method == "sendMessage" for c in emu.calls) > sent_before,
-                       timeout=1.0)
+    await emu.wait_for(
+        lambda: sum(c.method == "sendMessage" for c in emu.calls) > sent_before, timeout=1.0
+    )
     await pressing
 
 

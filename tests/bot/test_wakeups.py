@@ -4,6 +4,7 @@ someone wakes them, instead of polling (issue 14 item 4).
 Real SQLite file, the real worker and ticker loops; the Bot is a recorder, because what is
 tested is *when* the loops look, not how a message travels (tests/e2e covers that).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,6 +54,7 @@ async def rt(tmp_path):
 @pytest.fixture
 def count_calls(monkeypatch):
     """Count how often a storage function is called (each call is one look at the database)."""
+
     def counting(module, name: str) -> list[int]:
         calls: list[int] = []
         real = getattr(module, name)
@@ -60,8 +62,10 @@ def count_calls(monkeypatch):
         def wrapped(*args, **kwargs):
             calls.append(1)
             return real(*args, **kwargs)
+
         monkeypatch.setattr(module, name, wrapped)
         return calls
+
     return counting
 
 
@@ -79,8 +83,11 @@ async def stop(task) -> None:
 
 async def enqueue(rt, text: str, *, later: float = 0.0) -> None:
     now = rt.clock.now()
-    await rt.store.run(lambda db: outbox.enqueue(
-        db, CHAT, "test", text, now, not_before=now + timedelta(seconds=later)))
+    await rt.store.run(
+        lambda db: outbox.enqueue(
+            db, CHAT, "test", text, now, not_before=now + timedelta(seconds=later)
+        )
+    )
 
 
 async def wait_for_sent(rt, count: int, timeout: float = 3.0) -> None:
@@ -92,7 +99,7 @@ async def wait_for_sent(rt, count: int, timeout: float = 3.0) -> None:
 async def test_an_idle_outbox_does_not_poll(rt, count_calls):
     looks = count_calls(outbox, "due")
     task = await running(worker_module.run_worker, rt)
-    await asyncio.sleep(1.5)          # the old worker looked every 0.5 s: three or four times
+    await asyncio.sleep(1.5)  # the old worker looked every 0.5 s: three or four times
     await stop(task)
     assert len(looks) == 1
 
@@ -145,19 +152,26 @@ async def test_seconds_until_due_follows_tasks_and_conversations(rt, monkeypatch
 
     async def nothing(runtime, task) -> None:
         return None
-    monkeypatch.setitem(ticker.TASK_HANDLERS, kind, nothing)   # only handled kinds count
+
+    monkeypatch.setitem(ticker.TASK_HANDLERS, kind, nothing)  # only handled kinds count
     assert await rt.store.run(ticker.seconds_until_due, now, 24.0, 60.0) == 60.0
     await rt.store.run(lambda db: tasks.schedule(db, kind, now + timedelta(seconds=20), now=now))
-    assert await rt.store.run(ticker.seconds_until_due, now, 24.0, 60.0) == pytest.approx(20, abs=0.01)
+    assert await rt.store.run(ticker.seconds_until_due, now, 24.0, 60.0) == pytest.approx(
+        20, abs=0.01
+    )
     await rt.store.run(lambda db: tasks.schedule(db, "not_a_known_kind", now, now=now))
-    assert await rt.store.run(ticker.seconds_until_due, now, 24.0, 60.0) == pytest.approx(20, abs=0.01)
+    assert await rt.store.run(ticker.seconds_until_due, now, 24.0, 60.0) == pytest.approx(
+        20, abs=0.01
+    )
     touched = iso(now - timedelta(hours=1))
     saved = dialogue_state.SavedState(CHAT, "bezoek", "start", "i", 0, {}, {}, touched, touched)
     await rt.store.run(lambda db: users.create(db, CHAT, "volunteer", "Vera", "nl", now))
     await rt.store.run(dialogue_state.save, saved)
     # the conversation expires at updated_at + 1.0014 h: 5 s from now
     idle_hours = 1 + 5 / 3600
-    assert await rt.store.run(ticker.seconds_until_due, now, idle_hours, 60.0) == pytest.approx(5, abs=0.5)
+    assert await rt.store.run(ticker.seconds_until_due, now, idle_hours, 60.0) == pytest.approx(
+        5, abs=0.5
+    )
 
 
 async def test_an_idle_ticker_ticks_once_and_a_due_task_runs_on_time(rt, monkeypatch):
@@ -171,22 +185,24 @@ async def test_an_idle_ticker_ticks_once_and_a_due_task_runs_on_time(rt, monkeyp
     async def counted_tick(runtime) -> None:
         ticks.append(time.monotonic())
         await real_tick(runtime)
+
     monkeypatch.setitem(ticker.TASK_HANDLERS, "test_wake", handler)
     monkeypatch.setattr(ticker, "tick", counted_tick)
     task = await running(ticker.run_ticker, rt)
     await asyncio.sleep(1.0)
-    assert len(ticks) == 1            # the old JobQueue ticked every 5 s; nothing is due here
+    assert len(ticks) == 1  # the old JobQueue ticked every 5 s; nothing is due here
 
     now = rt.clock.now()
-    await rt.store.run(lambda db: tasks.schedule(db, "test_wake", now + timedelta(seconds=0.5),
-                                                 now=now))
+    await rt.store.run(
+        lambda db: tasks.schedule(db, "test_wake", now + timedelta(seconds=0.5), now=now)
+    )
     scheduled = time.monotonic()
-    rt.wake_ticker()                  # what a turn with effects does
+    rt.wake_ticker()  # what a turn with effects does
     await asyncio.sleep(1.2)
     await stop(task)
     assert len(ran) == 1
     assert 0.4 < ran[0] - scheduled < 1.0
-    assert len(ticks) == 2            # the wake-up looked again; only the due task ticked
+    assert len(ticks) == 2  # the wake-up looked again; only the due task ticked
 
 
 async def test_the_loop_tick_and_an_explicit_tick_never_overlap(rt, monkeypatch):
@@ -199,6 +215,7 @@ async def test_the_loop_tick_and_an_explicit_tick_never_overlap(rt, monkeypatch)
         most = max(most, inside)
         await asyncio.sleep(0.1)
         inside -= 1
+
     monkeypatch.setattr(ticker, "expire_idle_conversations", slow_expire)
     await asyncio.gather(ticker.tick(rt), ticker.tick(rt), ticker.tick(rt))
     assert most == 1

@@ -3,6 +3,7 @@ are checked against what the contact person's and the coordinator's views return
 
     .venv/bin/python -m pytest tests/bot/test_who_sees_what.py -q
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,28 @@ VERA = 1003
 DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
 
 
-@pytest.mark.parametrize("locale, exception, coordinator", [
-    ("nl", "bij direct gevaar geef ik een zorg meteen door", "De coördinator ziet aantallen en mijlpalen"),
-    ("en", "in acute danger I pass a worry on at once", "The coordinator sees numbers and milestones")])
+@pytest.mark.parametrize(
+    "locale, exception, coordinator",
+    [
+        (
+            "nl",
+            "bij direct gevaar geef ik een zorg meteen door",
+            "De coördinator ziet aantallen en mijlpalen",
+        ),
+        (
+            "en",
+            "in acute danger I pass a worry on at once",
+            "The coordinator sees numbers and milestones",
+        ),
+    ],
+)
 def test_onboarding_and_privacy_say_the_same_plainly(locale, exception, coordinator):
     content = Content()
     for template in ("onboarding.toestemming", "algemeen.privacy"):
         text = content.render(template, locale, voornaam="Vera", bewaartermijn=365)
         assert exception.lower() in text.lower(), template
         assert coordinator in text, template
-        assert "energ" in text.lower(), template        # energy only if she wants
+        assert "energ" in text.lower(), template  # energy only if she wants
 
 
 async def reflect(sandbox):
@@ -47,8 +60,9 @@ async def test_the_contact_person_sees_no_reflection_dates_and_energy_only_if_sh
 
 
 def add(db, now, kind, complete):
-    journal.add(db, VERA, kind, now, resident_id=None, complete=complete, energy=None,
-                answers={}, texts=[])
+    journal.add(
+        db, VERA, kind, now, resident_id=None, complete=complete, energy=None, answers={}, texts=[]
+    )
 
 
 async def test_team_numbers_agree_with_each_other(sandbox):

@@ -5,6 +5,7 @@ Each flow below is a few states of YAML; the texts come from a tiny content root
 
     .venv/bin/python -m pytest tests/dialogues/test_engine.py -q
 """
+
 from __future__ import annotations
 
 import shutil
@@ -54,6 +55,7 @@ kleur: "Which colour?"
 
 # ---- fixtures and helpers -------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Content:
     root = tmp_path_factory.mktemp("content")
@@ -75,9 +77,11 @@ def write_flow(tmp_path: Path, text: str) -> Flow:
 @pytest.fixture
 def make(tmp_path, content):
     """make(FLOW_YAML) -> Engine with just that flow."""
+
     def build(text: str) -> Engine:
         flow = write_flow(tmp_path, text)
         return Engine(content, {flow.id: flow})
+
     return build
 
 
@@ -283,6 +287,7 @@ states:
 
 # ---- choice, conditions in {key: value} form, effects ---------------------------------
 
+
 def test_start_asks_the_first_question_with_its_buttons(make):
     result = make(KEUZE).start("keuze", ctx(), instance="aaaa")
     conv = result.conversation
@@ -336,9 +341,13 @@ def test_entering_a_state_emits_its_effects_with_the_answers_so_far(make):
     assert texts(result)[1] == "Rood, zoals Vera wilde."
     assert kinds(result) == ["signal"]
     effect = result.effects[0]
-    assert dict(effect.params) == {"waarom": "rood", "flow": "keuze",
-                                   "answers": {"kleur": "rood", "kleur_label": "Rood"},
-                                   "data": {"bron": "test"}, "run": conv.instance}
+    assert dict(effect.params) == {
+        "waarom": "rood",
+        "flow": "keuze",
+        "answers": {"kleur": "rood", "kleur_label": "Rood"},
+        "data": {"bron": "test"},
+        "run": conv.instance,
+    }
 
 
 def test_effect_answers_do_not_change_when_later_questions_are_answered(make):
@@ -351,8 +360,11 @@ def test_effect_answers_do_not_change_when_later_questions_are_answered(make):
     assert last.conversation is None
     assert kinds(last) == ["journal"]
     assert last.effects[0].params["complete"] is True
-    assert last.effects[0].params["answers"] == {"kleur": "rood", "kleur_label": "Rood",
-                                                 "zeker": True}
+    assert last.effects[0].params["answers"] == {
+        "kleur": "rood",
+        "kleur_label": "Rood",
+        "zeker": True,
+    }
 
 
 def test_choice_without_text_refuses_typed_text_in_one_message(make):
@@ -362,8 +374,9 @@ def test_choice_without_text_refuses_typed_text_in_one_message(make):
     assert result.changed is False
     assert result.conversation.state == "kleur"
     # why, and the question again with its buttons: one message, one Bot API call
-    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
-                             "Welke kleur?"]
+    assert texts(result) == [
+        "Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\nWelke kleur?"
+    ]
     assert values(result.replies[0]) == [["rood"], ["blauw"], ["groen"], ["_skip"]]
 
 
@@ -385,15 +398,20 @@ class LabelsAsWritten:
 
 
 def test_a_typed_word_counts_only_when_it_starts_exactly_one_label():
-    spec = InputSpec(kind="choice", options=(
-        {"id": "ja", "label": "Ja 🙂"}, {"id": "af", "label": "Nee, afgezegd"},
-        {"id": "later", "label": "Nee, later"}))
+    spec = InputSpec(
+        kind="choice",
+        options=(
+            {"id": "ja", "label": "Ja 🙂"},
+            {"id": "af", "label": "Nee, afgezegd"},
+            {"id": "later", "label": "Nee, later"},
+        ),
+    )
     content = LabelsAsWritten()
     moment = datetime(2026, 12, 2, tzinfo=UTC)
     conv = Conversation("f", "s", "i", 1, {}, {}, moment, moment)
     pick = lambda text: inputs.typed_button(spec, text, ctx(), conv, content)  # noqa: E731
     assert pick("ja") == "ja"
-    assert pick("nee") is None                      # two labels start with it
+    assert pick("nee") is None  # two labels start with it
     assert pick("nee, later") == "later"
     assert pick("ja hoor, het ging prima") is None  # a sentence is an answer in words
 
@@ -404,14 +422,15 @@ def test_unknown_button_value_asks_to_use_the_buttons(make):
     result = engine.step(conv, press(conv, "paars"), ctx())
     assert result.changed is False
     assert result.conversation.answers == {}
-    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
-                             "Welke kleur?"]
+    assert texts(result) == [
+        "Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\nWelke kleur?"
+    ]
 
 
 def test_skip_is_refused_where_no_skip_is_offered(make):
     engine = make(KEUZE)
     conv = engine.start("keuze", ctx()).conversation
-    conv = engine.step(conv, press(conv, "blauw"), ctx()).conversation   # now at `zeker`
+    conv = engine.step(conv, press(conv, "blauw"), ctx()).conversation  # now at `zeker`
     result = engine.step(conv, press(conv, "_skip"), ctx())
     assert result.changed is False
     assert result.conversation.state == "zeker"
@@ -435,6 +454,7 @@ def test_english_locale_renders_english_and_falls_back_to_dutch(make):
 
 # ---- confirm ------------------------------------------------------------------------
 
+
 def test_confirm_offers_ja_nee_and_stores_a_boolean(make):
     engine = make(KEUZE)
     conv = engine.start("keuze", ctx()).conversation
@@ -449,8 +469,10 @@ def test_confirm_offers_ja_nee_and_stores_a_boolean(make):
 
 # ---- named conditions, `not name`, chaining through states without input ---------------
 
-@pytest.mark.parametrize("energy, ending", [(1, "Rustig aan."), (2, "Rustig aan."),
-                                            (3, "Mooi zo."), (5, "Mooi zo.")])
+
+@pytest.mark.parametrize(
+    "energy, ending", [(1, "Rustig aan."), (2, "Rustig aan."), (3, "Mooi zo."), (5, "Mooi zo.")]
+)
 def test_named_condition_energie_laag_routes_by_scale_answer(make, energy, ending):
     engine = make(SCHAAL)
     conv = engine.start("schaal", ctx()).conversation
@@ -459,8 +481,9 @@ def test_named_condition_energie_laag_routes_by_scale_answer(make, energy, endin
     assert texts(result)[-1] == ending
 
 
-@pytest.mark.parametrize("has_professional, ending", [(False, "Zonder contactpersoon."),
-                                                      (True, "Met contactpersoon.")])
+@pytest.mark.parametrize(
+    "has_professional, ending", [(False, "Zonder contactpersoon."), (True, "Met contactpersoon.")]
+)
 def test_not_condition_negates_a_named_condition_on_facts(make, has_professional, ending):
     result = make(CONTACT).start("contact", ctx(has_professional=has_professional))
     assert result.conversation is None
@@ -475,13 +498,16 @@ def test_states_without_input_chain_with_their_texts_and_effects(make):
     conv = started.conversation
     result = engine.step(conv, press(conv, "rood"), ctx())
     # echo, the text of `tweede`, nothing for the silent `leeg`, then the next question
-    assert texts(result) == ["Welke kleur?\n\n» <i>Rood</i>", "Tweede zin, rood.",
-                             "Weet je het zeker?"]
+    assert texts(result) == [
+        "Welke kleur?\n\n» <i>Rood</i>",
+        "Tweede zin, rood.",
+        "Weet je het zeker?",
+    ]
     assert kinds(result) == ["signal"]
     assert result.conversation.state == "zeker"
     ended = engine.step(result.conversation, press(result.conversation, "ja"), ctx())
     assert ended.conversation is None
-    assert texts(ended) == ["Weet je het zeker?\n\n» <i>Ja</i>"]   # silent end state
+    assert texts(ended) == ["Weet je het zeker?\n\n» <i>Ja</i>"]  # silent end state
     assert kinds(ended) == ["journal"]
 
 
@@ -499,11 +525,14 @@ def test_a_loop_of_states_without_input_is_a_flow_error(make):
 
 # ---- scale --------------------------------------------------------------------------
 
+
 def test_scale_offers_five_buttons_and_stores_an_int(make):
     engine = make(SCHAAL)
     started = engine.start("schaal", ctx())
     assert values(started.replies[0]) == [["5", "4", "3", "2", "1"]]
-    assert labels(started.replies[0]) == [["😄", "🙂", "😐", "😕", "😞"]]   # a quick first tap is not "bad"
+    assert labels(started.replies[0]) == [
+        ["😄", "🙂", "😐", "😕", "😞"]
+    ]  # a quick first tap is not "bad"
     conv = started.conversation
     result = engine.step(conv, press(conv, "4"), ctx())
     assert result.replies[0].text == "Hoeveel energie heb je?\n\n» <i>🙂</i>"
@@ -515,10 +544,13 @@ def test_scale_refuses_a_value_outside_one_to_five(make):
     result = engine.step(conv, press(conv, "6"), ctx())
     assert result.changed is False
     assert result.conversation.state == "energie"
-    assert texts(result)[0].startswith("Kies een van de knoppen hieronder. Dat maakt het makkelijk.")
+    assert texts(result)[0].startswith(
+        "Kies een van de knoppen hieronder. Dat maakt het makkelijk."
+    )
 
 
 # ---- multi --------------------------------------------------------------------------
+
 
 def test_multi_shows_options_in_columns_and_a_klaar_row(make):
     started = make(MEER).start("meer", ctx())
@@ -530,7 +562,7 @@ def test_multi_toggle_marks_the_option_and_edits_the_same_question(make):
     engine = make(MEER)
     conv = engine.start("meer", ctx()).conversation
     result = engine.step(conv, press(conv, "hond"), ctx())
-    assert result.conversation.seq == conv.seq          # the same message stays valid
+    assert result.conversation.seq == conv.seq  # the same message stays valid
     assert result.conversation.state == "dieren"
     assert len(result.replies) == 1 and result.replies[0].edit is True
     assert labels(result.replies[0]) == [["Kat", "✓ Hond"], ["Geen dier"], ["Klaar ✔️"]]
@@ -588,13 +620,14 @@ def test_multi_unknown_value_keeps_the_ticks(make):
 
 # ---- text (and choice that accepts text) ----------------------------------------------
 
+
 def test_text_is_stored_stripped_and_marked_as_typed(make):
     engine = make(TEKST)
     conv = engine.start("tekst", ctx()).conversation
     result = engine.step(conv, typed("  Vera  "), ctx())
     assert result.conversation.answers == {"naam": "Vera"}
     assert result.conversation.data["typed"] == ["naam"]
-    assert texts(result) == ["Welk stapje?"]       # no echo for typed text
+    assert texts(result) == ["Welk stapje?"]  # no echo for typed text
 
 
 def test_text_of_exactly_max_length_is_accepted(make):
@@ -610,8 +643,7 @@ def test_text_over_max_length_is_refused(make):
     result = engine.step(conv, typed("a" * 11), ctx())
     assert result.changed is False
     assert result.conversation.state == "naam"
-    assert texts(result) == ["Dat is wat lang voor hier. Kun je het korter zeggen?\n\n"
-                             "Hoe heet je?"]
+    assert texts(result) == ["Dat is wat lang voor hier. Kun je het korter zeggen?\n\nHoe heet je?"]
 
 
 def test_blank_text_is_refused(make):
@@ -664,10 +696,14 @@ def test_choice_with_text_accepts_typing_up_to_its_own_max_length(make):
 
 # ---- daypart ------------------------------------------------------------------------
 
+
 def test_daypart_first_offers_weekdays_and_wisselend(make):
     started = make(MOMENT).start("moment", ctx())
-    assert values(started.replies[0]) == [["ma", "di", "wo", "do"], ["vr", "za", "zo"],
-                                          ["wisselend"]]
+    assert values(started.replies[0]) == [
+        ["ma", "di", "wo", "do"],
+        ["vr", "za", "zo"],
+        ["wisselend"],
+    ]
 
 
 def test_daypart_weekday_then_dagdeel_stores_both(make):
@@ -684,18 +720,26 @@ def test_daypart_weekday_then_dagdeel_stores_both(make):
 
 
 def test_daypart_answer_value_is_day_index_and_part(make):
-    engine = make(MOMENT.replace("  einde: {say: test.einde, end: true}",
-                                 "  einde: {say: test.einde, effects: [{kind: rhythm}], end: true}"))
+    engine = make(
+        MOMENT.replace(
+            "  einde: {say: test.einde, end: true}",
+            "  einde: {say: test.einde, effects: [{kind: rhythm}], end: true}",
+        )
+    )
     conv = engine.start("moment", ctx()).conversation
     conv = engine.step(conv, press(conv, "vr"), ctx()).conversation
     result = engine.step(conv, press(conv, "avond"), ctx())
     assert result.effects[0].params["answers"] == {"moment": {"day": 4, "part": "avond"}}
-    assert result.effects[0].params["data"] == {}     # the working `_day` is gone
+    assert result.effects[0].params["data"] == {}  # the working `_day` is gone
 
 
 def test_daypart_wisselend_answers_without_day_and_part(make):
-    engine = make(MOMENT.replace("  einde: {say: test.einde, end: true}",
-                                 "  einde: {say: test.einde, effects: [{kind: rhythm}], end: true}"))
+    engine = make(
+        MOMENT.replace(
+            "  einde: {say: test.einde, end: true}",
+            "  einde: {say: test.einde, effects: [{kind: rhythm}], end: true}",
+        )
+    )
     conv = engine.start("moment", ctx()).conversation
     result = engine.step(conv, press(conv, "wisselend"), ctx())
     assert result.effects[0].params["answers"] == {"moment": {"day": None, "part": None}}
@@ -713,6 +757,7 @@ def test_daypart_dagdeel_before_a_day_is_refused(make):
 
 # ---- stale buttons --------------------------------------------------------------------
 
+
 def test_button_of_another_run_is_expired_and_changes_nothing(make):
     engine = make(KEUZE)
     conv = engine.start("keuze", ctx(), instance="aaaa").conversation
@@ -720,8 +765,11 @@ def test_button_of_another_run_is_expired_and_changes_nothing(make):
     assert result.notice == "Deze knop is verlopen."
     assert result.changed is False
     assert result.replies == []
-    assert (result.conversation.state, result.conversation.seq,
-            result.conversation.answers) == ("kleur", 1, {})
+    assert (result.conversation.state, result.conversation.seq, result.conversation.answers) == (
+        "kleur",
+        1,
+        {},
+    )
 
 
 def test_button_of_an_earlier_question_is_expired(make):
@@ -729,7 +777,7 @@ def test_button_of_an_earlier_question_is_expired(make):
     conv = engine.start("keuze", ctx()).conversation
     old = press(conv, "blauw")
     conv = engine.step(conv, old, ctx()).conversation
-    result = engine.step(conv, old, ctx())           # a double press
+    result = engine.step(conv, old, ctx())  # a double press
     assert result.notice == "Deze knop is verlopen."
     assert result.changed is False
     assert result.conversation.state == "zeker"
@@ -764,6 +812,7 @@ def test_expired_notice_is_in_the_users_language(make):
 
 # ---- media, /stop, other commands, expiry -----------------------------------------------
 
+
 def test_media_gets_only_text_and_the_question_again(make):
     engine = make(KEUZE)
     conv = engine.start("keuze", ctx()).conversation
@@ -783,9 +832,14 @@ def test_stop_ends_the_flow_with_its_on_leave_effects_marked_incomplete(make, co
     assert texts(result) == ["Goed, we stoppen hier. Wat je al vertelde, staat in je dagboek."]
     assert kinds(result) == ["journal"]
     assert dict(result.effects[0].params) == {
-        "entry_kind": "test", "complete": False, "reason": "stop", "flow": "keuze",
-        "answers": {"kleur": "blauw", "kleur_label": "Blauw"}, "data": {},
-        "run": conv.instance}
+        "entry_kind": "test",
+        "complete": False,
+        "reason": "stop",
+        "flow": "keuze",
+        "answers": {"kleur": "blauw", "kleur_label": "Blauw"},
+        "data": {},
+        "run": conv.instance,
+    }
     assert result.command is None
 
 
@@ -810,8 +864,9 @@ def test_leave_ends_the_flow_and_hands_back_the_command(make):
     result = engine.step(conv, press(conv, "_leave"), ctx())
     assert result.conversation is None
     assert result.command == "/zoek koffie"
-    assert result.replies == [Reply("We zijn nog even in gesprek. Wil je daarmee stoppen?",
-                                    edit=True)]
+    assert result.replies == [
+        Reply("We zijn nog even in gesprek. Wil je daarmee stoppen?", edit=True)
+    ]
     assert kinds(result) == ["journal"]
     assert result.effects[0].params["complete"] is False
     assert result.effects[0].params["reason"] == "command"
@@ -848,8 +903,10 @@ def test_text_during_the_leave_question_asks_for_the_buttons(make):
     conv = engine.step(conv, Input("command", text="/help"), ctx()).conversation
     result = engine.step(conv, typed("ja"), ctx())
     assert result.changed is False
-    assert texts(result) == ["Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
-                             "We zijn nog even in gesprek. Wil je daarmee stoppen?"]
+    assert texts(result) == [
+        "Kies een van de knoppen hieronder. Dat maakt het makkelijk.\n\n"
+        "We zijn nog even in gesprek. Wil je daarmee stoppen?"
+    ]
     assert values(result.replies[0]) == [["_leave", "_stay"]]
 
 
@@ -871,9 +928,14 @@ def test_expiry_leaves_silently_with_incomplete_on_leave_effects(make):
     assert result.replies == []
     assert kinds(result) == ["journal"]
     assert dict(result.effects[0].params) == {
-        "entry_kind": "test", "complete": False, "reason": "expired", "flow": "keuze",
-        "answers": {"kleur": "rood", "kleur_label": "Rood"}, "data": {},
-        "run": conv.instance}
+        "entry_kind": "test",
+        "complete": False,
+        "reason": "expired",
+        "flow": "keuze",
+        "answers": {"kleur": "rood", "kleur_label": "Rood"},
+        "data": {},
+        "run": conv.instance,
+    }
 
 
 def test_prompt_repeats_the_current_question(make):
@@ -907,36 +969,69 @@ def test_the_valid_base_flow_loads(tmp_path):
     assert flow.state("vraag").next[0].to == "einde"
 
 
-@pytest.mark.parametrize("states, message", [
-    (VALID_STATES.replace("{to: einde}", "{to: nergens}"),
-     "state 'vraag' goes to 'nergens', which does not exist"),
-    (VALID_STATES.replace("- {to: einde}", "- {if: heeft_contactpersoon, to: einde}"),
-     "state 'vraag': the last transition needs no condition"),
-    (VALID_STATES.replace("kind: confirm", "kind: slider"),
-     "state 'vraag': input kind 'slider' is not one of"),
-    (VALID_STATES.replace("  einde: {end: true}", "  einde: {effects: [{kind: email}], end: true}"),
-     "einde: unknown effect kind 'email'"),
-    (VALID_STATES.replace("- {to: einde}", "- {if: zonnig, to: einde}\n      - {to: einde}"),
-     "state 'vraag': unknown condition 'zonnig'"),
-    (VALID_STATES.replace("- {to: einde}", "- {if: not zonnig, to: einde}\n      - {to: einde}"),
-     "unknown condition 'zonnig'"),
-    (VALID_STATES.replace("- {to: einde}", "- {if: [a, b], to: einde}\n      - {to: einde}"),
-     "cannot read condition"),
-    (VALID_STATES.replace("  einde: {end: true}", "  einde: {say: test.einde}"),
-     "state 'einde' has no 'next' and is not an end"),
-    (VALID_STATES.replace("kind: confirm, store: ok", "kind: choice, store: ok"),
-     "a choice needs options or options_from"),
-    (VALID_STATES.replace("store: ok", "store: ok, maximum: 3"),
-     r"unknown input field\(s\) \['maximum'\]"),
-    (VALID_STATES.replace("- {to: einde}", "- {naar: einde}"),
-     "a transition needs 'to'"),
-    (VALID_STATES.replace("  einde: {end: true}",
-                          "  einde: {effects: [{kind: journal, answers: {}}], end: true}"),
-     r"einde: effect parameter\(s\) \['answers'\] are reserved"),
-    (VALID_STATES.replace("  einde: {end: true}",
-                          "  einde: {effects: [{kind: start_flow}], end: true}"),
-     "einde: start_flow needs a target flow"),
-])
+@pytest.mark.parametrize(
+    "states, message",
+    [
+        (
+            VALID_STATES.replace("{to: einde}", "{to: nergens}"),
+            "state 'vraag' goes to 'nergens', which does not exist",
+        ),
+        (
+            VALID_STATES.replace("- {to: einde}", "- {if: heeft_contactpersoon, to: einde}"),
+            "state 'vraag': the last transition needs no condition",
+        ),
+        (
+            VALID_STATES.replace("kind: confirm", "kind: slider"),
+            "state 'vraag': input kind 'slider' is not one of",
+        ),
+        (
+            VALID_STATES.replace(
+                "  einde: {end: true}", "  einde: {effects: [{kind: email}], end: true}"
+            ),
+            "einde: unknown effect kind 'email'",
+        ),
+        (
+            VALID_STATES.replace("- {to: einde}", "- {if: zonnig, to: einde}\n      - {to: einde}"),
+            "state 'vraag': unknown condition 'zonnig'",
+        ),
+        (
+            VALID_STATES.replace(
+                "- {to: einde}", "- {if: not zonnig, to: einde}\n      - {to: einde}"
+            ),
+            "unknown condition 'zonnig'",
+        ),
+        (
+            VALID_STATES.replace("- {to: einde}", "- {if: [a, b], to: einde}\n      - {to: einde}"),
+            "cannot read condition",
+        ),
+        (
+            VALID_STATES.replace("  einde: {end: true}", "  einde: {say: test.einde}"),
+            "state 'einde' has no 'next' and is not an end",
+        ),
+        (
+            VALID_STATES.replace("kind: confirm, store: ok", "kind: choice, store: ok"),
+            "a choice needs options or options_from",
+        ),
+        (
+            VALID_STATES.replace("store: ok", "store: ok, maximum: 3"),
+            r"unknown input field\(s\) \['maximum'\]",
+        ),
+        (VALID_STATES.replace("- {to: einde}", "- {naar: einde}"), "a transition needs 'to'"),
+        (
+            VALID_STATES.replace(
+                "  einde: {end: true}",
+                "  einde: {effects: [{kind: journal, answers: {}}], end: true}",
+            ),
+            r"einde: effect parameter\(s\) \['answers'\] are reserved",
+        ),
+        (
+            VALID_STATES.replace(
+                "  einde: {end: true}", "  einde: {effects: [{kind: start_flow}], end: true}"
+            ),
+            "einde: start_flow needs a target flow",
+        ),
+    ],
+)
 def test_loader_rejects_malformed_flow(tmp_path, states, message):
     with pytest.raises(FlowError, match=message):
         write_flow(tmp_path, flow_text(states))

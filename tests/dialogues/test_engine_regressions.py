@@ -1,5 +1,6 @@
 """Regressions: the engine stays calm when the world changed under a saved conversation,
 and a skipped question leaves nothing behind."""
+
 from datetime import UTC, datetime
 
 from content.render import Content
@@ -7,8 +8,12 @@ from dialogues.engine import Engine
 from dialogues.model import Context, Conversation, Input
 
 NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
-CTX = Context("nl", NOW, {"voornaam": "Vera", "contact": "Pim"},
-              {"residents": [{"id": 1, "alias": "mevrouw L"}], "has_professional": True})
+CTX = Context(
+    "nl",
+    NOW,
+    {"voornaam": "Vera", "contact": "Pim"},
+    {"residents": [{"id": 1, "alias": "mevrouw L"}], "has_professional": True},
+)
 ENGINE = Engine(Content())
 
 
@@ -17,7 +22,9 @@ def saved(flow: str, state: str, answers: dict | None = None) -> Conversation:
 
 
 def test_a_state_removed_by_a_newer_flow_ends_the_conversation_and_keeps_the_answers():
-    result = ENGINE.step(saved("reflectie", "oude_vraag", {"bezoek": "ja"}), Input("text", "hoi"), CTX)
+    result = ENGINE.step(
+        saved("reflectie", "oude_vraag", {"bezoek": "ja"}), Input("text", "hoi"), CTX
+    )
     assert result.conversation is None
     assert result.replies[0].text == ENGINE.content.render("engine.gesprek_vervallen", "nl")
     journal = [e for e in result.effects if e.kind == "journal"]
@@ -37,7 +44,8 @@ def test_media_while_asked_to_leave_says_only_text_and_asks_again():
     result = ENGINE.step(asked, Input("media"), CTX)
     render = ENGINE.content.render
     assert [r.text for r in result.replies] == [
-        f"{render('engine.alleen_tekst', 'nl')}\n\n{render('engine.verlaten_vraag', 'nl')}"]
+        f"{render('engine.alleen_tekst', 'nl')}\n\n{render('engine.verlaten_vraag', 'nl')}"
+    ]
     assert result.changed is False
 
 

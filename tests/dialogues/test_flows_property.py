@@ -12,6 +12,7 @@ anything (empty, emoji, markup, more than 600 characters), sends media and comma
 
     .venv/bin/python -m pytest tests/dialogues/test_flows_property.py -q
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -35,20 +36,28 @@ STEPS = 30
 COMMANDS = ["/stop", "/STOP", "/stop@omzien_bot", "/help", "/bezoek", "/zoek koffie", "/start x"]
 ACTIONS = ["press"] * 6 + ["old", "forged", "text", "media", "command"]
 
-markup = st.text(alphabet="<>&;/#bi \"'", min_size=1, max_size=12)   # what breaks HTML
+markup = st.text(alphabet="<>&;/#bi \"'", min_size=1, max_size=12)  # what breaks HTML
 residents = st.lists(
-    st.fixed_dictionaries({"id": st.integers(1, 10**6),
-                           "alias": st.one_of(markup, st.text(min_size=1, max_size=40))}),
-    max_size=3, unique_by=lambda r: r["id"])
+    st.fixed_dictionaries(
+        {"id": st.integers(1, 10**6), "alias": st.one_of(markup, st.text(min_size=1, max_size=40))}
+    ),
+    max_size=3,
+    unique_by=lambda r: r["id"],
+)
 # The sample's facts (content/sample.yaml), with the ones flows branch on drawn at random.
-facts = st.fixed_dictionaries({
-    "residents": residents,
-    "reflection_count": st.integers(0, 50),
-    "has_professional": st.booleans(),
-}, optional={"open_step": st.just(SAMPLE["facts"]["open_step"])}).map(
-    lambda drawn: {**{k: v for k, v in SAMPLE["facts"].items() if k != "open_step"}, **drawn})
-long_text = st.builds(lambda piece, n: ((piece + "x") * n)[:n],      # 601-700 characters,
-                      st.text(max_size=5), st.integers(601, 700))   # cheaper than st.text
+facts = st.fixed_dictionaries(
+    {
+        "residents": residents,
+        "reflection_count": st.integers(0, 50),
+        "has_professional": st.booleans(),
+    },
+    optional={"open_step": st.just(SAMPLE["facts"]["open_step"])},
+).map(lambda drawn: {**{k: v for k, v in SAMPLE["facts"].items() if k != "open_step"}, **drawn})
+long_text = st.builds(
+    lambda piece, n: ((piece + "x") * n)[:n],  # 601-700 characters,
+    st.text(max_size=5),
+    st.integers(601, 700),
+)  # cheaper than st.text
 typed_text = st.one_of(st.just(""), markup, st.text(max_size=60), long_text)
 
 
@@ -90,8 +99,9 @@ class User:
 
     def start(self) -> None:
         self.runs += 1
-        self.accept(ENGINE.start(self.flow.id, self.ctx, dict(self.data),
-                                 instance=f"r{self.runs:03d}"))
+        self.accept(
+            ENGINE.start(self.flow.id, self.ctx, dict(self.data), instance=f"r{self.runs:03d}")
+        )
 
     def accept(self, result: StepResult) -> None:
         check_result(self.flow, result)
@@ -104,7 +114,7 @@ class User:
     def send(self, inp: Input) -> StepResult:
         result = ENGINE.step(self.conv, inp, self.ctx)
         self.accept(result)
-        if self.conv is None:       # finished: the next run, where every old button is stale
+        if self.conv is None:  # finished: the next run, where every old button is stale
             self.keyboard = []
             self.start()
         return result
@@ -112,36 +122,50 @@ class User:
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("flow_id", sorted(FLOWS))
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data(), facts=facts)
 def test_engine_survives_any_input(flow_id, locale, data, facts):
     flow = FLOWS[flow_id]
-    user = User(flow, Context(locale, NOW, SAMPLE["vars"], facts),
-                data.draw(start_data(flow), label="start data"))
+    user = User(
+        flow,
+        Context(locale, NOW, SAMPLE["vars"], facts),
+        data.draw(start_data(flow), label="start data"),
+    )
     for _ in range(STEPS):
-        if user.conv is None:       # this flow can end without asking anything
+        if user.conv is None:  # this flow can end without asking anything
             break
         action = data.draw(st.sampled_from(ACTIONS), label="action")
         if action == "press" and user.keyboard:
             user.send(Input("button", data=data.draw(st.sampled_from(user.keyboard))))
-        elif action == "press":                      # a question without buttons: answer it
+        elif action == "press":  # a question without buttons: answer it
             user.send(Input("text", text=data.draw(st.text(min_size=1, max_size=20))))
         elif action == "old" and user.seen:
             user.send(Input("button", data=data.draw(st.sampled_from(user.seen))))
         elif action in ("old", "forged"):
-            forged = data.draw(st.one_of(
-                st.text(max_size=70),
-                st.builds("f.{}.{}.{}".format, st.sampled_from(["r001", "r002", "zzzz"]),
-                          st.integers(-1, 60), st.text(max_size=30))))
+            forged = data.draw(
+                st.one_of(
+                    st.text(max_size=70),
+                    st.builds(
+                        "f.{}.{}.{}".format,
+                        st.sampled_from(["r001", "r002", "zzzz"]),
+                        st.integers(-1, 60),
+                        st.text(max_size=30),
+                    ),
+                )
+            )
             user.send(Input("button", data=forged))
         elif action == "text":
             user.send(Input("text", text=data.draw(typed_text)))
         elif action == "media":
             user.send(Input("media"))
         else:
-            command = data.draw(st.one_of(st.sampled_from(COMMANDS),
-                                          st.text(max_size=20).map("/".__add__)))
+            command = data.draw(
+                st.one_of(st.sampled_from(COMMANDS), st.text(max_size=20).map("/".__add__))
+            )
             runs = user.runs
             result = user.send(Input("command", text=command))
             if Input("command", text=command).command == "/stop":

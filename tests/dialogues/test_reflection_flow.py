@@ -6,6 +6,7 @@ what was said and which effects were asked for.
 
     .venv/bin/python -m pytest tests/dialogues/test_reflection_flow.py -q
 """
+
 from __future__ import annotations
 
 import random
@@ -32,8 +33,13 @@ def engine() -> Engine:
 
 
 def facts(**changes) -> dict:
-    base = {"residents": [{"id": 1, "alias": ALIAS}], "has_professional": True,
-            "reflection_count": 0, "recent_questions": [], "open_step": OPEN_STEP}
+    base = {
+        "residents": [{"id": 1, "alias": ALIAS}],
+        "has_professional": True,
+        "reflection_count": 0,
+        "recent_questions": [],
+        "open_step": OPEN_STEP,
+    }
     base.update(changes)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -42,16 +48,29 @@ def context(locale: str = "nl", **changes) -> Context:
     return Context(locale, NOW, {"voornaam": "Vera", "contact": "Pim"}, facts(**changes))
 
 
-FIRST = object()    # press the first button of the question, whatever it is
-DEFAULTS = {"bezoek": "ja", "energie": "4", "vraag_1": FIRST, "vraag_2": FIRST, "regie": "met",
-            "vorige_stap": "gelukt", "nieuwe_stap": FIRST, "opgevallen": "nee", "zorgen": ["_klaar"],
-            "afspraken": "nee", "grens": "tijd", "grens_herkend": "ok", "contact_vraag": "nee",
-            "afgezegd_hoe": "bewoner", "afgezegd_gevoel": "jammer"}
+FIRST = object()  # press the first button of the question, whatever it is
+DEFAULTS = {
+    "bezoek": "ja",
+    "energie": "4",
+    "vraag_1": FIRST,
+    "vraag_2": FIRST,
+    "regie": "met",
+    "vorige_stap": "gelukt",
+    "nieuwe_stap": FIRST,
+    "opgevallen": "nee",
+    "zorgen": ["_klaar"],
+    "afspraken": "nee",
+    "grens": "tijd",
+    "grens_herkend": "ok",
+    "contact_vraag": "nee",
+    "afgezegd_hoe": "bewoner",
+    "afgezegd_gevoel": "jammer",
+}
 
 
 @dataclass
 class Run:
-    asked: list[str] = field(default_factory=list)     # the questions, in order
+    asked: list[str] = field(default_factory=list)  # the questions, in order
     results: list[StepResult] = field(default_factory=list)
 
     @property
@@ -77,7 +96,7 @@ def drive(engine: Engine, ctx: Context, **choices) -> Run:
     A list value is pressed in order (multi); a value starting with ':' is typed."""
     plan = {**DEFAULTS, **choices}
     if "zorgen" in choices and "opgevallen" not in choices:
-        plan["opgevallen"] = "ja"     # naming worries means something was noticed
+        plan["opgevallen"] = "ja"  # naming worries means something was noticed
     run = Run()
     result = engine.start("reflectie", ctx, instance="beef")
     run.results.append(result)
@@ -103,15 +122,25 @@ def drive(engine: Engine, ctx: Context, **choices) -> Run:
 
 # ---- a whole reflection -------------------------------------------------------------
 
+
 def test_full_reflection_asks_the_questions_in_order(engine):
     """Last time's step is this reflection's extra question: no who-decided, no agreement."""
     run = drive(engine, context(), zorgen=["woning", "_klaar"])
-    assert run.asked == ["bezoek", "energie", "vraag_1", "vorige_stap", "nieuwe_stap",
-                         "opgevallen", "zorgen"]
+    assert run.asked == [
+        "bezoek",
+        "energie",
+        "vraag_1",
+        "vorige_stap",
+        "nieuwe_stap",
+        "opgevallen",
+        "zorgen",
+    ]
 
 
-@pytest.mark.parametrize("count, extra", [(0, None), (1, "regie"), (2, "afspraken"),
-                                          (3, None), (4, "regie"), (5, "afspraken")])
+@pytest.mark.parametrize(
+    "count, extra",
+    [(0, None), (1, "regie"), (2, "afspraken"), (3, None), (4, "regie"), (5, "afspraken")],
+)
 def test_who_decided_and_the_agreement_question_take_turns(engine, count, extra):
     run = drive(engine, context(reflection_count=count, open_step=None))
     assert [q for q in run.asked if q in ("regie", "afspraken")] == ([extra] if extra else [])
@@ -130,7 +159,7 @@ def test_the_alias_tip_comes_once_at_the_first_question_one_may_type_at(engine):
     run = drive(engine, context(open_step=None))
     shown = [t for t in run.texts if tip in t]
     assert len({t.split("\n\n» ")[0] for t in shown}) == 1
-    low = drive(engine, context(open_step=None), energie="1")     # no appreciative question
+    low = drive(engine, context(open_step=None), energie="1")  # no appreciative question
     assert any(tip in t and "klein stapje" in t for t in low.texts)
 
 
@@ -143,10 +172,15 @@ def test_full_reflection_ends_with_a_complete_journal_entry_of_the_answers(engin
     assert journal["complete"] is True
     answers = journal["answers"]
     idea = run.results[0].conversation.data["stap_ideeen"][0]
-    assert {k: answers[k] for k in ("bezoek", "energie", "vorige_stap", "nieuwe_stap",
-                                    "zorgen")} == {
-        "bezoek": "ja", "energie": 4, "vorige_stap": "gelukt",
-        "nieuwe_stap": idea, "zorgen": ["woning"]}
+    assert {
+        k: answers[k] for k in ("bezoek", "energie", "vorige_stap", "nieuwe_stap", "zorgen")
+    } == {
+        "bezoek": "ja",
+        "energie": 4,
+        "vorige_stap": "gelukt",
+        "nieuwe_stap": idea,
+        "zorgen": ["woning"],
+    }
     assert answers["antwoord_1"] and answers["antwoord_1_label"]
     assert journal["data"]["resident"] == 1
 
@@ -158,9 +192,10 @@ def test_reflection_without_worries_has_exactly_these_effects(engine):
 
 def test_full_reflection_closes_with_the_chosen_step(engine):
     run = drive(engine, context(), nieuwe_stap=":Samen koffie drinken")
-    assert "Voor de volgende keer onthoud ik je stapje: <i>Samen koffie drinken</i>\n" \
-        in run.texts[-1]
-    assert "goed genoeg" not in run.texts[-1]            # no verdict on her own step
+    assert (
+        "Voor de volgende keer onthoud ik je stapje: <i>Samen koffie drinken</i>\n" in run.texts[-1]
+    )
+    assert "goed genoeg" not in run.texts[-1]  # no verdict on her own step
     step_new = run.effect("step_new").params
     assert step_new["answers"]["nieuwe_stap"] == "Samen koffie drinken"
     assert "nieuwe_stap" in step_new["data"]["typed"]
@@ -171,8 +206,9 @@ def test_a_chosen_step_keeps_its_full_sentence(engine):
     data = run.results[0].conversation.data
     idea = data["stap_ideeen"][0]
     full = data["stap_teksten"][idea]
-    assert full.endswith(".") and len(full) > len(run.effect("step_new").params["answers"]
-                                                  .get("nieuwe_stap_label") or "")
+    assert full.endswith(".") and len(full) > len(
+        run.effect("step_new").params["answers"].get("nieuwe_stap_label") or ""
+    )
     assert f"<i>{full}</i>" in run.texts[-1]
 
 
@@ -209,22 +245,28 @@ def test_reflection_in_english(engine):
 
 # ---- the visit did not happen -----------------------------------------------------------
 
+
 def test_cancelled_visit_asks_two_questions_and_journals_afgezegd(engine):
-    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe="ikzelf",
-                afgezegd_gevoel="prima")
+    run = drive(
+        engine, context(), bezoek="afgezegd", afgezegd_hoe="ikzelf", afgezegd_gevoel="prima"
+    )
     assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_gevoel"]
-    assert run.kinds == ["journal"]   # no appreciative question was shown, so none counts
+    assert run.kinds == ["journal"]  # no appreciative question was shown, so none counts
     journal = run.effect("journal").params
     assert journal["entry_kind"] == "afgezegd"
-    assert {k: journal["answers"][k] for k in ("bezoek", "afgezegd_hoe", "afgezegd_gevoel")} \
-        == {"bezoek": "afgezegd", "afgezegd_hoe": "ikzelf", "afgezegd_gevoel": "prima"}
+    assert {k: journal["answers"][k] for k in ("bezoek", "afgezegd_hoe", "afgezegd_gevoel")} == {
+        "bezoek": "afgezegd",
+        "afgezegd_hoe": "ikzelf",
+        "afgezegd_gevoel": "prima",
+    }
     assert "/zorg" not in run.texts[-1]
 
 
 @pytest.mark.parametrize("gevoel", ["zorgen", ":Ik maak me zorgen om haar"])
 def test_a_worry_after_a_cancelled_visit_leads_to_the_worry_question(engine, gevoel):
-    run = drive(engine, context(), bezoek="afgezegd", afgezegd_gevoel=gevoel,
-                zorgen=["woning", "_klaar"])
+    run = drive(
+        engine, context(), bezoek="afgezegd", afgezegd_gevoel=gevoel, zorgen=["woning", "_klaar"]
+    )
     assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_gevoel", "zorgen"]
     assert not any("/zorg" in t or "hoort er ook bij" in t for t in run.texts)
     assert run.kinds[-2:] == ["journal", "start_flow"]
@@ -239,8 +281,13 @@ def test_a_cancelled_visit_takes_a_reason_in_own_words(engine):
 
 
 def test_anders_namelijk_asks_for_the_words(engine):
-    run = drive(engine, context(), bezoek="afgezegd", afgezegd_hoe="anders",
-                afgezegd_anders=":Ze was bij haar dochter")
+    run = drive(
+        engine,
+        context(),
+        bezoek="afgezegd",
+        afgezegd_hoe="anders",
+        afgezegd_anders=":Ze was bij haar dochter",
+    )
     assert run.asked == ["bezoek", "afgezegd_hoe", "afgezegd_anders", "afgezegd_gevoel"]
     assert run.effect("journal").params["answers"]["afgezegd_reden"] == "Ze was bij haar dochter"
 
@@ -251,6 +298,7 @@ def test_cancelled_visit_feeling_can_be_skipped(engine):
 
 
 # ---- the boundary part --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("energy", ["1", "2"])
 def test_boundary_part_follows_low_energy(engine, energy):
@@ -294,7 +342,9 @@ def test_scope_creep_words_bring_the_boundary_sentences_that_fit(engine, where):
 
 
 def test_ordinary_words_bring_no_boundary_part(engine):
-    run = drive(engine, context(), vraag_1=":We hebben ook nog foto's gekeken, belangrijk voor haar")
+    run = drive(
+        engine, context(), vraag_1=":We hebben ook nog foto's gekeken, belangrijk voor haar"
+    )
     assert "grens_herkend" not in run.asked
 
 
@@ -327,6 +377,7 @@ def test_no_contact_question_without_a_contact_person(engine):
 
 # ---- last time's step ----------------------------------------------------------------
 
+
 def test_open_step_is_followed_up_when_there_is_one(engine):
     run = drive(engine, context(), vorige_stap="deels")
     assert "vorige_stap" in run.asked
@@ -345,9 +396,15 @@ def test_no_follow_up_without_an_open_step(engine):
 
 # ---- questions, residents, worries ------------------------------------------------------
 
+
 def test_contact_review_comes_when_it_is_due_for_this_resident(engine):
-    run = drive(engine, context(terugblik={"1": "drie_maanden"}), terugblik_1=FIRST,
-                terugblik_2="_skip", terugblik_3=":Het gaat goed zo")
+    run = drive(
+        engine,
+        context(terugblik={"1": "drie_maanden"}),
+        terugblik_1=FIRST,
+        terugblik_2="_skip",
+        terugblik_3=":Het gaat goed zo",
+    )
     assert run.asked[1:5] == ["energie", "terugblik_1", "terugblik_2", "terugblik_3"]
     review = run.effect("relationship_review").params["answers"]
     assert review["terugblik_vraag_2"] is None
@@ -399,8 +456,7 @@ def test_without_residents_the_alias_is_asked_and_saved(engine):
 
 def test_someone_else_leads_to_the_alias_question(engine):
     residents = [{"id": 1, "alias": ALIAS}, {"id": 2, "alias": "meneer B"}]
-    run = drive(engine, context(residents=residents), kies_bewoner="nieuw",
-                nieuwe_bewoner=":B")
+    run = drive(engine, context(residents=residents), kies_bewoner="nieuw", nieuwe_bewoner=":B")
     assert run.asked[:3] == ["kies_bewoner", "nieuwe_bewoner", "bezoek"]
     assert run.effect("resident_add").params["answers"]["alias"] == "B"
 
@@ -432,8 +488,11 @@ def test_stop_halfway_keeps_the_answers_as_an_incomplete_entry(engine):
     result = engine.step(conv, Input("command", text="/stop"), ctx)
     assert result.conversation is None
     journal = result.effects[0]
-    assert (journal.kind, journal.params["entry_kind"], journal.params["complete"]) == \
-        ("journal", "reflectie", False)
+    assert (journal.kind, journal.params["entry_kind"], journal.params["complete"]) == (
+        "journal",
+        "reflectie",
+        False,
+    )
     assert journal.params["answers"] == {"bezoek": "ja"}
 
 
@@ -445,14 +504,17 @@ THEME = {q["id"]: q.get("theme") for q in BANK}
 
 
 @settings(max_examples=300, deadline=None)
-@given(recent=st.lists(st.sampled_from(IDS), max_size=15), how_many=st.integers(1, 2),
-       seed=st.integers(0, 2**32))
+@given(
+    recent=st.lists(st.sampled_from(IDS), max_size=15),
+    how_many=st.integers(1, 2),
+    seed=st.integers(0, 2**32),
+)
 def test_pick_questions_never_repeats_one_of_the_last_three(recent, how_many, seed):
     chosen = pick_questions(BANK, recent, how_many, random.Random(seed))
     assert len(chosen) == how_many
     assert not set(chosen) & set(recent[-RECENT_WINDOW:])
     assert set(chosen) <= set(IDS)
-    assert len({THEME[q] for q in chosen}) == len(chosen)      # one question per theme
+    assert len({THEME[q] for q in chosen}) == len(chosen)  # one question per theme
 
 
 def test_pick_questions_prefers_questions_never_asked():
@@ -461,7 +523,7 @@ def test_pick_questions_prefers_questions_never_asked():
 
 
 def test_pick_questions_skips_exactly_the_last_three():
-    recent = IDS[:]                       # everything asked; the last three are blocked
+    recent = IDS[:]  # everything asked; the last three are blocked
     seen = {q for seed in range(200) for q in pick_questions(BANK, recent, 1, random.Random(seed))}
     assert seen == set(IDS[:-3])
 

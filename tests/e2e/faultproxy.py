@@ -8,6 +8,7 @@ outbox tests in tests/e2e/test_outbox_faults.py.
 Actions: PASS; DROP (close the connection after the emulator answered); ("hold", event)
 (answer only once the asyncio.Event is set: late, or after the bot gave up waiting).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def request_params(content_type: str, body: bytes) -> dict:
 
 class FaultProxy:
     def __init__(self, upstream_base_url: str, decide: Callable[[str, dict], object]) -> None:
-        self.upstream = upstream_base_url.rstrip("/")      # http://host:port/bot
+        self.upstream = upstream_base_url.rstrip("/")  # http://host:port/bot
         self.decide = decide
         self.dropped = 0
         self._runner: web.AppRunner | None = None
@@ -61,12 +62,17 @@ class FaultProxy:
         method = request.path.rsplit("/", 1)[-1]
         action = self.decide(method, request_params(request.content_type, body))
         headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
-        async with self._client.request(request.method, self.upstream + request.path[len("/bot"):],
-                                        params=request.query, data=body, headers=headers) as up:
+        async with self._client.request(
+            request.method,
+            self.upstream + request.path[len("/bot") :],
+            params=request.query,
+            data=body,
+            headers=headers,
+        ) as up:
             answer, status = await up.read(), up.status
         if action == DROP:
             self.dropped += 1
-            request.transport.close()          # the emulator has it; the bot hears nothing
+            request.transport.close()  # the emulator has it; the bot hears nothing
             return web.Response(status=204)
         if isinstance(action, tuple) and action[0] == "hold":
             await action[1].wait()

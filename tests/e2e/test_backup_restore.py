@@ -4,6 +4,7 @@ the backup is taken while the bot sends, restore refuses while the bot runs, and
 stop → restore → start the bot resumes from the backup's state and everyone gets the
 message (those sent after the backup may get it twice: the backup did not know yet).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,9 @@ async def omzien(db_path: Path, *args: str) -> subprocess.CompletedProcess:
     """The CLI as an operator runs it, without blocking the loop the emulator answers on."""
     env = process_env()
     env.update(OMZIEN_DB=str(db_path), OMZIEN_CONFIG=str(db_path.parent / "no-such.toml"))
-    proc = await asyncio.create_subprocess_exec(str(OMZIEN), *args, env=env,
-                                                stdout=PIPE, stderr=PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        str(OMZIEN), *args, env=env, stdout=PIPE, stderr=PIPE
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
 
@@ -35,8 +37,9 @@ async def omzien(db_path: Path, *args: str) -> subprocess.CompletedProcess:
 def sent_rows(path: Path) -> int:
     db = open_db(path, migrate=False)
     try:
-        return db.execute("SELECT count(*) FROM outbox WHERE kind = 'appreciation' "
-                          "AND status = 'sent'").fetchone()[0]
+        return db.execute(
+            "SELECT count(*) FROM outbox WHERE kind = 'appreciation' AND status = 'sent'"
+        ).fetchone()[0]
     finally:
         db.close()
 
@@ -94,4 +97,3 @@ async def test_backup_mid_broadcast_restore_and_the_bot_resumes(tmp_path):
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=10)
         await emu.stop()
-

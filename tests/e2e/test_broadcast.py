@@ -1,13 +1,14 @@
 """Appreciation to hundreds, through the emulator with Telegram's flood limits ON.
 
 1. 500 recipients, in-process (Sandbox): every recipient gets exactly one message, the
-   one status message is edited as delivery goes and ends as the report, no outbox row failed (429s the emulator
-   answered were waited out, not errors).
+   one status message is edited as delivery goes and ends as the report, no outbox row
+   failed (429s the emulator answered were waited out, not errors).
 2. 300 recipients, the real `omzien run` process: SIGKILL halfway, restart on the same
    database; afterwards everyone has the message, at most one person twice (the one
    message in flight when the process died, see bot/delivery/outbox.py).
 Recipients are seeded straight into the database to keep this fast.
 """
+
 from __future__ import annotations
 
 import signal
@@ -41,19 +42,23 @@ def _seed_volunteers(db, count: int, now) -> list[int]:
 
 
 def _status_counts(db) -> dict[str, int]:
-    return {s: n for s, n in db.execute("SELECT status, count(*) FROM outbox "
-                                        "WHERE kind = 'appreciation' GROUP BY status")}
+    return {
+        s: n
+        for s, n in db.execute(
+            "SELECT status, count(*) FROM outbox WHERE kind = 'appreciation' GROUP BY status"
+        )
+    }
 
 
 async def test_500_appreciations_with_flood_control_on(tmp_path):
-    sandbox = Sandbox(Settings(), tmp_path / "b.db", flood=FloodPolicy())   # Telegram's limits
+    sandbox = Sandbox(Settings(), tmp_path / "b.db", flood=FloodPolicy())  # Telegram's limits
     await sandbox.start()
     try:
         emu = sandbox.emulator
         ids = await sandbox.rt.store.run(_seed_volunteers, 498, sandbox.clock.now())
         for user_id in ids:
             emu.add_user(user_id, f"V{user_id}", started=True)
-        everyone = ids + [1003, 1004]          # the demo volunteers vera and wim too
+        everyone = ids + [1003, 1004]  # the demo volunteers vera and wim too
         await sandbox.say("cora", "/waardering")
         await sandbox.press("cora", "Alle vrijwilligers")
         await sandbox.press("cora", "Gewoon bedankt")
@@ -63,12 +68,16 @@ async def test_500_appreciations_with_flood_control_on(tmp_path):
 
         def reported():
             return [m for m in emu.messages(CORA) if "500 van de 500 berichten" in (m.text or "")]
+
         [status] = await emu.wait_for(reported, timeout=60)
         # One status message: sent as "Verzonden 1 van 500 …", edited as delivery went,
         # and edited once more into the report.
         assert status.edit_count >= 2
-        statuses = [m for m in emu.messages(CORA)
-                    if "Verzonden" in (m.text or "") or "berichten" in (m.text or "")]
+        statuses = [
+            m
+            for m in emu.messages(CORA)
+            if "Verzonden" in (m.text or "") or "berichten" in (m.text or "")
+        ]
         assert statuses == [status]
         for user_id in everyone:
             got = [m for m in emu.messages(user_id) if "zomaar een berichtje" in (m.text or "")]
@@ -83,19 +92,28 @@ async def test_500_appreciations_with_flood_control_on(tmp_path):
 
 # ---- the real process, killed halfway -------------------------------------------------------
 
+
 def _seed_broadcast(db_path: Path, count: int) -> list[int]:
     """cora and `count` volunteers, and a confirmed appreciation to all of them, written
     by the same effect the /waardering flow uses."""
     from bot.appreciation import broadcast
+
     now = datetime.now(UTC)
     db = open_db(db_path)
     try:
         users.create(db, CORA, "coordinator", "Cora", "nl", now)
         ids = _seed_volunteers(db, count, now)
         with db.atomic():
-            broadcast._appreciation(db, CORA, {
-                "answers": {"bevestig": "versturen"},
-                "data": {"target": "a", "template": "gewoon_bedankt"}, "flow": "waardering"}, now)
+            broadcast._appreciation(
+                db,
+                CORA,
+                {
+                    "answers": {"bevestig": "versturen"},
+                    "data": {"target": "a", "template": "gewoon_bedankt"},
+                    "flow": "waardering",
+                },
+                now,
+            )
         return ids
     finally:
         db.close()
@@ -103,13 +121,19 @@ def _seed_broadcast(db_path: Path, count: int) -> list[int]:
 
 def _start(emu, db_path: Path, workdir: Path, n: int) -> subprocess.Popen:
     env = process_env()
-    env.update(TELEGRAM_BOT_TOKEN=emu.token, OMZIEN_BASE_URL=emu.base_url,
-               OMZIEN_BASE_FILE_URL=emu.base_file_url, OMZIEN_DB=str(db_path),
-               OMZIEN_CONFIG=str(workdir / "no-such.toml"), OMZIEN_TICK_SECONDS="1",
-               PYTHONUNBUFFERED="1")
+    env.update(
+        TELEGRAM_BOT_TOKEN=emu.token,
+        OMZIEN_BASE_URL=emu.base_url,
+        OMZIEN_BASE_FILE_URL=emu.base_file_url,
+        OMZIEN_DB=str(db_path),
+        OMZIEN_CONFIG=str(workdir / "no-such.toml"),
+        OMZIEN_TICK_SECONDS="1",
+        PYTHONUNBUFFERED="1",
+    )
     log = (workdir / f"bot-{n}.log").open("wb")
-    return subprocess.Popen([str(OMZIEN), "run"], env=env, cwd=workdir, stdout=log,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [str(OMZIEN), "run"], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 async def test_sigkill_halfway_through_300_then_restart(tmp_path):
@@ -133,8 +157,12 @@ async def test_sigkill_halfway_through_300_then_restart(tmp_path):
 
         procs.append(_start(emu, db_path, tmp_path, 2))
         await emu.wait_for(lambda: delivered() == 300, timeout=40)
-        await emu.wait_for(lambda: [m for m in emu.messages(CORA)
-                                    if "berichten zijn aangekomen" in (m.text or "")], timeout=15)
+        await emu.wait_for(
+            lambda: [
+                m for m in emu.messages(CORA) if "berichten zijn aangekomen" in (m.text or "")
+            ],
+            timeout=15,
+        )
         twice = [i for i in ids if len(emu.messages(i)) > 1]
         assert len(twice) <= 1, twice
         assert all(len(emu.messages(i)) >= 1 for i in ids)

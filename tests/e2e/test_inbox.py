@@ -4,6 +4,7 @@ SIGKILL, and a Bot API that is down at start-up is waited for.
 The emulator runs in this test's event loop; `emu.faults` (sandbox/emulator/faults.py) holds or
 fails Bot API calls so the kill lands at a known point.
 """
+
 from __future__ import annotations
 
 import signal
@@ -16,17 +17,18 @@ from tests.e2e.test_process import VERA, bots, read_db  # noqa: F401  (bots: the
 
 pytestmark = pytest.mark.e2e
 
-STRANGERS = range(5001, 5041)      # 40 people without an account: one answer each
+STRANGERS = range(5001, 5041)  # 40 people without an account: one answer each
 
 
 def inbox_counts(db) -> tuple[int, int]:
-    handled, = db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NOT NULL").fetchone()
+    (handled,) = db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NOT NULL").fetchone()
     return handled, len(inbox.pending(db, limit=1000))
 
 
 @pytest.mark.parametrize("answered_first", [0, 10])
 async def test_sigkill_after_fetching_40_updates_loses_none_and_answers_none_twice(
-        bots, answered_first):
+    bots, answered_first
+):
     # One chat at a time, so that the held answer fixes the moment of the kill exactly
     # (right after the fetch, or after ten answers); chats in parallel are tested elsewhere.
     one_chat_at_a_time = {"OMZIEN_CONCURRENT_CHATS": "1"}
@@ -56,19 +58,22 @@ async def test_sigkill_after_fetching_40_updates_loses_none_and_answers_none_twi
     # A turn is marked handled just after its answer went out.
     await bots.until(lambda: read_db(bots.db_path, inbox_counts) == (40, 0), "all 40 marked")
     # Handled rows keep no text: only the id and the mark.
-    bodies = read_db(bots.db_path, lambda db: db.execute(
-        "SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone()[0])
+    bodies = read_db(
+        bots.db_path,
+        lambda db: db.execute("SELECT count(*) FROM inbox WHERE body IS NOT NULL").fetchone()[0],
+    )
     assert bodies == 0
 
 
 async def test_a_bot_api_that_answers_502_at_start_up_is_waited_for(bots):
     emu = bots.emu
-    emu.faults.fail(status=502, count=3)      # getMe three times: about three seconds
+    emu.faults.fail(status=502, count=3)  # getMe three times: about three seconds
     proc = bots.start()
     emu.send_text(VERA, "/help")
     reply = await bots.until(
         lambda: [m for m in emu.messages(VERA) if "Dit kun je bij mij doen" in (m.text or "")],
-        "the help after the outage")
+        "the help after the outage",
+    )
     assert reply and proc.poll() is None
     outage = [c for c in emu.calls if c.status == 502]
     assert [c.method for c in outage] == ["getMe"] * 3, outage
@@ -85,8 +90,9 @@ async def test_sigterm_stops_the_bot_cleanly(bots):
     emu = bots.emu
     proc = bots.start()
     emu.send_text(VERA, "/help")
-    await bots.until(lambda: [m for m in emu.messages(VERA) if "/bezoek" in (m.text or "")],
-                     "the volunteer help")
+    await bots.until(
+        lambda: [m for m in emu.messages(VERA) if "/bezoek" in (m.text or "")], "the volunteer help"
+    )
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     logged = bots.logs[-1].read_text(errors="replace")

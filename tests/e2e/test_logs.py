@@ -4,6 +4,7 @@ none of her words, her alias or her name may appear in any record (the guard in
 tests/logguard.py fails the test at teardown). Every other sandbox and e2e test runs
 under the same guard; the scenario scripts (tests/scenarios) bring notes and aliases.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,9 @@ async def test_a_new_volunteers_name_and_words_never_reach_the_logs(sandbox, log
     for button in ("Ja", "#1", "#1"):
         await sandbox.press(NAME.lower(), button)
     await sandbox.say(NAME.lower(), WORDS)
-    await sandbox.say(NAME.lower(), STEP)          # no who-decided the first time: it rotates in
+    await sandbox.say(NAME.lower(), STEP)  # no who-decided the first time: it rotates in
     await sandbox.press(NAME.lower(), "Nee")
-    await sandbox.say(NAME.lower(), "/stop")      # whatever question came last: done
+    await sandbox.say(NAME.lower(), "/stop")  # whatever question came last: done
     await sandbox.say(NAME.lower(), "/zoek kaneelbroodjes")
     await sandbox.say(NAME.lower(), "/export")
     page = [m for m in sandbox.messages(NAME.lower()) if m.document]

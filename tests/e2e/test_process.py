@@ -4,6 +4,7 @@ What only a real process can show: it starts from the environment alone, and aft
 SIGKILL in the middle of a conversation a new process continues at the same question,
 with the buttons of the message the volunteer already had.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 OMZIEN = ROOT / ".venv" / "bin" / "omzien"
 VERA, PIM = 1003, 1002
-WAIT = 20.0    # seconds; generous, only ever reached when something is broken
+WAIT = 20.0  # seconds; generous, only ever reached when something is broken
 
 
 def seed(db_path: Path) -> None:
@@ -60,8 +61,12 @@ class BotProcesses:
         self.procs: list[subprocess.Popen] = []
         self.logs: list[Path] = []
 
-    def start(self, verbose: bool = True, base_url: str | None = None,
-              settings: dict[str, str] | None = None) -> subprocess.Popen:
+    def start(
+        self,
+        verbose: bool = True,
+        base_url: str | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> subprocess.Popen:
         """`base_url`: talk to the Bot API through something else (a fault proxy);
         `settings`: extra OMZIEN_* environment for this process."""
         env = process_env(
@@ -77,9 +82,13 @@ class BotProcesses:
         log = self.workdir / f"bot-{len(self.procs) + 1}.log"
         self.logs.append(log)
         with log.open("wb") as out:
-            proc = subprocess.Popen([str(OMZIEN), *(["-v"] if verbose else []), "run"], env=env,
-                                    cwd=self.workdir,
-                                    stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [str(OMZIEN), *(["-v"] if verbose else []), "run"],
+                env=env,
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.procs.append(proc)
         return proc
 
@@ -149,7 +158,8 @@ async def test_a_separate_bot_process_answers_help(bots):
     emu.send_text(VERA, "/help")
     reply = await bots.until(
         lambda: [m for m in emu.messages(VERA) if "Dit kun je bij mij doen" in (m.text or "")],
-        "the volunteer help")
+        "the volunteer help",
+    )
     assert "/bezoek" in reply[0].text and "/uitnodigen" not in reply[0].text
     assert proc.poll() is None
     assert any(c.method == "getUpdates" for c in emu.calls)
@@ -159,11 +169,12 @@ async def test_verbose_logs_never_hold_the_bot_token(bots):
     emu = bots.emu
     bots.start(verbose=True)
     emu.send_text(VERA, "/help")
-    await bots.until(lambda: [m for m in emu.messages(VERA) if "/bezoek" in (m.text or "")],
-                     "the volunteer help")
+    await bots.until(
+        lambda: [m for m in emu.messages(VERA) if "/bezoek" in (m.text or "")], "the volunteer help"
+    )
     bots.kill_all()
     logged = bots.logs[-1].read_text(errors="replace")
-    assert "turn user=1003" in logged          # -v did log: the check below means something
+    assert "turn user=1003" in logged  # -v did log: the check below means something
     assert emu.token not in logged
     assert emu.token.split(":", 1)[1] not in logged
 
@@ -173,16 +184,19 @@ async def test_a_flow_survives_sigkill_and_the_old_buttons_still_work(bots):
     first = bots.start()
 
     emu.send_text(VERA, "/bezoek")
-    visit = await bots.until(lambda: question(emu, r"Zagen jij en mevrouw L elkaar"),
-                             "the first question")
+    visit = await bots.until(
+        lambda: question(emu, r"Zagen jij en mevrouw L elkaar"), "the first question"
+    )
     assert [b["text"] for b in visit.buttons()] == ["Ja 🙂", "Even kort", "Ging niet door"]
     emu.press(VERA, visit.message_id, button="Ja 🙂")
-    energy = await bots.until(lambda: question(emu, r"Hoe is het nu met jou", visit.message_id),
-                              "the energy question")
+    energy = await bots.until(
+        lambda: question(emu, r"Hoe is het nu met jou", visit.message_id), "the energy question"
+    )
     assert [b["text"] for b in energy.buttons()] == ["😄", "🙂", "😐", "😕", "😞"]
     emu.press(VERA, energy.message_id, button="🙂")
-    appreciative = await bots.until(lambda: newest_question(emu, energy.message_id),
-                                    "the appreciative question")
+    appreciative = await bots.until(
+        lambda: newest_question(emu, energy.message_id), "the appreciative question"
+    )
     # Wait until the process has confirmed the press (getUpdates with a higher offset), so
     # the kill below lands between turns, not inside one.
     await bots.until(lambda: not emu.pending_updates(), "the press to be confirmed")
@@ -200,11 +214,15 @@ async def test_a_flow_survives_sigkill_and_the_old_buttons_still_work(bots):
     assert quick, appreciative.buttons()
     pressed = emu.press(VERA, appreciative.message_id, data=quick[0]["callback_data"])
 
-    following = await bots.until(lambda: newest_question(emu, appreciative.message_id),
-                                 "the question after the appreciative one")
+    following = await bots.until(
+        lambda: newest_question(emu, appreciative.message_id),
+        "the question after the appreciative one",
+    )
     assert "klein stapje" in following.text, following.text
-    answered = [a for a in emu.callback_answers if a["callback_query_id"] == pressed.callback_query_id]
-    assert answered and answered[0]["text"] in (None, ""), answered   # not "verlopen"
+    answered = [
+        a for a in emu.callback_answers if a["callback_query_id"] == pressed.callback_query_id
+    ]
+    assert answered and answered[0]["text"] in (None, ""), answered  # not "verlopen"
     shown = next(m for m in emu.messages(VERA) if m.message_id == appreciative.message_id)
     assert shown.buttons() == [] and quick[0]["text"] in shown.text
 
@@ -213,16 +231,23 @@ async def test_a_flow_survives_sigkill_and_the_old_buttons_still_work(bots):
     last = following
     for _ in range(10):
         labels = [b["text"] for b in last.buttons()]
-        choice = next((c for c in ("Sla over", "Niets bijzonders", "Klaar ✔️", "Nee") if c in labels),
-                      None)
+        choice = next(
+            (c for c in ("Sla over", "Niets bijzonders", "Klaar ✔️", "Nee") if c in labels), None
+        )
         assert choice, f"no way forward from {last.text!r}: {labels}"
         emu.press(VERA, last.message_id, button=choice)
         previous = last.message_id
         done = await bots.until(
-            lambda previous=previous: newest_question(emu, previous) or [
-                m for m in emu.messages(VERA)
-                if m.message_id > previous and "Alles staat in je dagboek" in (m.text or "")],
-            f"what follows {labels}")
+            lambda previous=previous: (
+                newest_question(emu, previous)
+                or [
+                    m
+                    for m in emu.messages(VERA)
+                    if m.message_id > previous and "Alles staat in je dagboek" in (m.text or "")
+                ]
+            ),
+            f"what follows {labels}",
+        )
         if isinstance(done, list):
             break
         last = done
@@ -234,8 +259,12 @@ async def test_a_flow_survives_sigkill_and_the_old_buttons_still_work(bots):
     entries = read_db(bots.db_path, journal.page, VERA)
     assert len(entries) == 1, entries
     entry = entries[0]
-    assert (entry.kind, entry.complete, entry.energy, entry.alias) == ("reflectie", True, 4,
-                                                                       "mevrouw L")
+    assert (entry.kind, entry.complete, entry.energy, entry.alias) == (
+        "reflectie",
+        True,
+        4,
+        "mevrouw L",
+    )
     answers = read_db(bots.db_path, journal.answers, entry.id)
     assert answers["energie"] == 4
     assert answers["bezoek"] == "ja"

@@ -32,8 +32,12 @@ from .conftest import NEWBIE, TOKEN, VERA, WIM
 from .test_emulator import PNG
 
 KEYBOARD = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("Goed", callback_data="mood:good"),
-      InlineKeyboardButton("Zwaar", callback_data="mood:heavy")]]
+    [
+        [
+            InlineKeyboardButton("Goed", callback_data="mood:good"),
+            InlineKeyboardButton("Zwaar", callback_data="mood:heavy"),
+        ]
+    ]
 )
 
 
@@ -55,8 +59,9 @@ async def test_wrong_token_is_rejected_on_initialize(emu: Emulator) -> None:
 
 
 async def test_send_message_with_an_inline_keyboard(bot: Bot, emu: Emulator) -> None:
-    message = await bot.send_message(VERA, "<b>Hoe</b> was je bezoek?", parse_mode=ParseMode.HTML,
-                                     reply_markup=KEYBOARD)
+    message = await bot.send_message(
+        VERA, "<b>Hoe</b> was je bezoek?", parse_mode=ParseMode.HTML, reply_markup=KEYBOARD
+    )
     assert isinstance(message, Message)
     assert message.text == "Hoe was je bezoek?"
     assert message.text_html == "<b>Hoe</b> was je bezoek?"
@@ -97,15 +102,18 @@ async def test_answer_callback_query(bot: Bot, emu: Emulator) -> None:
 
 
 async def test_send_document_and_photo(bot: Bot, emu: Emulator) -> None:
-    document = await bot.send_document(VERA, b"dag 1: goed", filename="journaal.txt",
-                                       caption="Je journaal")
+    document = await bot.send_document(
+        VERA, b"dag 1: goed", filename="journaal.txt", caption="Je journaal"
+    )
     assert document.document.file_name == "journaal.txt"
     assert document.caption == "Je journaal"
     photo = await bot.send_photo(VERA, PNG, caption="Je week")
     assert photo.photo[-1].width == 2
     records = emu.messages(VERA)
     assert [(r.document_file_name, r.has_photo) for r in records] == [
-        ("journaal.txt", False), (None, True)]
+        ("journaal.txt", False),
+        (None, True),
+    ]
     file = await bot.get_file(document.document.file_id)
     assert bytes(await file.download_as_bytearray()) == b"dag 1: goed"
 
@@ -115,8 +123,7 @@ async def test_commands_with_a_chat_scope(bot: Bot, emu: Emulator) -> None:
     scope = BotCommandScopeChat(VERA)
     assert await bot.set_my_commands(commands, scope=scope, language_code="nl") is True
     assert await bot.get_my_commands(scope=scope, language_code="nl") == tuple(commands)
-    assert emu.commands("chat", chat_id=VERA, language_code="nl") == [
-        c.to_dict() for c in commands]
+    assert emu.commands("chat", chat_id=VERA, language_code="nl") == [c.to_dict() for c in commands]
     assert await bot.delete_my_commands(scope=scope, language_code="nl") is True
     assert await bot.get_my_commands(scope=scope, language_code="nl") == ()
 
@@ -138,8 +145,13 @@ async def test_errors_map_to_ptb_exceptions(bot: Bot, emu: Emulator) -> None:
     with pytest.raises(BadRequest, match="Message is too long"):
         await bot.send_message(VERA, "x" * 5000)
     with pytest.raises(BadRequest, match="Button_data_invalid"):
-        await bot.send_message(VERA, "Hoi", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("A", callback_data="x" * 70)]]))
+        await bot.send_message(
+            VERA,
+            "Hoi",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("A", callback_data="x" * 70)]]
+            ),
+        )
     with pytest.raises(Forbidden, match="bot can't initiate conversation"):
         await bot.send_message(NEWBIE, "Hoi")
     emu.block(VERA)
@@ -167,7 +179,15 @@ async def test_every_update_kind_parses(bot: Bot, emu: Emulator) -> None:
     emu.block(WIM)
     updates = await bot.get_updates()
     assert [u.effective_message.message_id if u.effective_message else None for u in updates] == [
-        1, 2, 3, 4, 5, 6, 1, None]
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        1,
+        None,
+    ]
     first, photo, sticker, voice, document, location, group, blocked = updates
     assert first.message.text == "/start abc" and first.message.entities[0].type == "bot_command"
     assert photo.message.photo and sticker.message.sticker.emoji == "👍"
@@ -183,8 +203,9 @@ async def test_every_update_kind_parses(bot: Bot, emu: Emulator) -> None:
 
 
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.message.reply_text(f"Hoi {update.effective_user.first_name}, hoe ging het?",
-                                    reply_markup=KEYBOARD)
+    await update.message.reply_text(
+        f"Hoi {update.effective_user.first_name}, hoe ging het?", reply_markup=KEYBOARD
+    )
 
 
 async def _mood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -200,8 +221,11 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @pytest.fixture
 async def app(emu: Emulator) -> AsyncIterator[Application]:
     application = (
-        ApplicationBuilder().token(TOKEN).base_url(emu.base_url)
-        .base_file_url(emu.base_file_url).build()
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(emu.base_url)
+        .base_file_url(emu.base_file_url)
+        .build()
     )
     application.add_handler(CommandHandler("start", _start))
     application.add_handler(CallbackQueryHandler(_mood))

@@ -51,16 +51,23 @@ INVALID = [
     ("ok<", "Unclosed start tag at byte offset 2"),
     ("<b>x</b", "Unclosed end tag at byte offset 4"),
     ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
-    ("<i aba>x</i>",
-     'Expected equal sign in declaration of an attribute of the tag "i" at byte offset 0'),
+    (
+        "<i aba>x</i>",
+        'Expected equal sign in declaration of an attribute of the tag "i" at byte offset 0',
+    ),
     ("<i =x>x</i>", 'Empty attribute name in the tag "i" at byte offset 0'),
     ("<a href=x/>y</a>", "Unexpected end of name token at byte offset 8"),
     ('<tg-emoji emoji-id="abc">x</tg-emoji>', "Invalid custom emoji identifier specified"),
-    ("&#xD83D;", "Text contains invalid Unicode characters after decoding HTML entities, "
-                 "check for unmatched surrogate code units"),
+    (
+        "&#xD83D;",
+        "Text contains invalid Unicode characters after decoding HTML entities, "
+        "check for unmatched surrogate code units",
+    ),
     ("Tom & Jerry", 'Unescaped "&" at byte offset 4; write it as &amp;'),
-    ("&laquo;hoi&raquo;", 'Unsupported HTML entity "&laquo;" at byte offset 0; '
-                          "write a literal & as &amp;"),
+    (
+        "&laquo;hoi&raquo;",
+        'Unsupported HTML entity "&laquo;" at byte offset 0; write a literal & as &amp;',
+    ),
 ]
 
 

@@ -19,10 +19,25 @@ from sandbox.emulator.server import Emulator
 API_JSON = Path(__file__).resolve().parents[2].parent / "shared" / "telegram-bot-api" / "api.json"
 
 REQUIRED_METHODS = {
-    "getMe", "getUpdates", "deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands",
-    "getMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup",
-    "answerCallbackQuery", "sendDocument", "sendPhoto", "sendChatAction", "leaveChat",
-    "deleteMessage", "getChat", "close", "logOut",
+    "getMe",
+    "getUpdates",
+    "deleteWebhook",
+    "setWebhook",
+    "setMyCommands",
+    "deleteMyCommands",
+    "getMyCommands",
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "sendDocument",
+    "sendPhoto",
+    "sendChatAction",
+    "leaveChat",
+    "deleteMessage",
+    "getChat",
+    "close",
+    "logOut",
 }
 
 
@@ -95,11 +110,20 @@ def test_every_officially_required_parameter_is_in_the_table(official: dict) -> 
 def test_coercion_reads_strings_like_telegram() -> None:
     args, ignored = coerce_params(
         METHODS["sendMessage"],
-        {"chat_id": "-42", "text": "Hoi", "protect_content": "true",
-         "reply_markup": '{"inline_keyboard": []}', "colour": "blue"},
+        {
+            "chat_id": "-42",
+            "text": "Hoi",
+            "protect_content": "true",
+            "reply_markup": '{"inline_keyboard": []}',
+            "colour": "blue",
+        },
     )
-    assert args == {"chat_id": -42, "text": "Hoi", "protect_content": True,
-                    "reply_markup": {"inline_keyboard": []}}
+    assert args == {
+        "chat_id": -42,
+        "text": "Hoi",
+        "protect_content": True,
+        "reply_markup": {"inline_keyboard": []},
+    }
     assert ignored == {"colour": "blue"}
 
 

@@ -1,5 +1,6 @@
 """`omzien sandbox --script F --transcript`: after each line, every message the bot sent or
 edited, as `Omzien → <persona>` (or `(edited)`) with its text and buttons."""
+
 from __future__ import annotations
 
 from sandbox.script import run_script
@@ -14,7 +15,7 @@ async def test_transcript_shows_sent_and_edited_messages_with_buttons(sandbox):
     assert "Omzien → vera\n" in first and "Zagen jij en mevrouw L elkaar?" in first
     assert "[Ja 🙂]" in first and "(edited)" not in first
     assert "Omzien → vera (edited)" in pressed and "» Ja" in pressed
-    assert pressed.count("Omzien → vera") == 2        # the edit and the next question
+    assert pressed.count("Omzien → vera") == 2  # the edit and the next question
 
 
 async def test_without_transcript_only_the_lines_are_echoed(sandbox):

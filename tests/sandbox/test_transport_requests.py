@@ -21,9 +21,13 @@ from .test_emulator import PNG
 
 @pytest.fixture(params=["aiohttp", "httpx"])
 async def bot(request, emu: Emulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url,
-                   request=make_request(request.param),
-                   get_updates_request=make_request(request.param)) as real_bot:
+    async with Bot(
+        TOKEN,
+        base_url=emu.base_url,
+        base_file_url=emu.base_file_url,
+        request=make_request(request.param),
+        get_updates_request=make_request(request.param),
+    ) as real_bot:
         yield real_bot
 
 
@@ -69,7 +73,7 @@ async def test_a_read_that_outlasts_its_timeout_is_timed_out(bot: Bot) -> None:
 
 
 async def test_a_refused_connection_is_a_network_error() -> None:
-    with socket.socket() as probe:          # a port that was free a moment ago: nobody listens
+    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(NetworkError) as raised:
@@ -79,8 +83,9 @@ async def test_a_refused_connection_is_a_network_error() -> None:
 
 
 async def test_uploads_go_multipart(bot: Bot, emu: Emulator) -> None:
-    document = await bot.send_document(VERA, b"dag 1: goed", filename="journaal.txt",
-                                       caption="Je journaal")
+    document = await bot.send_document(
+        VERA, b"dag 1: goed", filename="journaal.txt", caption="Je journaal"
+    )
     photo = await bot.send_photo(VERA, PNG, caption="Je week")
     assert (document.document.file_name, document.caption) == ("journaal.txt", "Je journaal")
     assert photo.photo[-1].width == 2
@@ -91,7 +96,7 @@ async def test_uploads_go_multipart(bot: Bot, emu: Emulator) -> None:
 async def test_get_updates_long_polls_until_an_update_arrives(bot: Bot, emu: Emulator) -> None:
     polling = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.2)
-    assert not polling.done()                 # the emulator is holding the request open
+    assert not polling.done()  # the emulator is holding the request open
     emu.send_text(VERA, "hallo")
     [update] = await asyncio.wait_for(polling, 5)
     assert update.message.text == "hallo"

@@ -1,5 +1,6 @@
 """The web sandbox's JSON and WebSocket API, through aiohttp's test client (no browser):
 the same real bot and emulator as every sandbox test, in this process."""
+
 from __future__ import annotations
 
 import asyncio
@@ -45,45 +46,64 @@ async def press(client, name: str, label: str) -> dict:
     """Press the button containing `label` on the newest message with buttons, as a click."""
     messages = (await chat(client, name))["messages"]
     keyboard = next(m for m in reversed(messages) if m["buttons"])
-    button = next(b for row in keyboard["buttons"] for b in row if label.lower() in b["text"].lower())
+    button = next(
+        b for row in keyboard["buttons"] for b in row if label.lower() in b["text"].lower()
+    )
     body = {"message_id": keyboard["id"], "data": button["data"]}
     return await result(await client.post(f"/api/chats/{name}/press", json=body))
 
 
 async def next_event(socket, wanted) -> dict:
     """The first event for which wanted(event) holds (others are skipped)."""
+
     async def read() -> dict:
         while True:
             event = await socket.receive_json()
             if wanted(event):
                 return event
+
     return await asyncio.wait_for(read(), WAIT)
 
 
 def has_text(persona: str, fragment: str):
-    return lambda e: (e["type"] == "messages" and e["persona"] == persona
-                      and any(fragment in m["html"] for m in e["messages"]))
+    return lambda e: (
+        e["type"] == "messages"
+        and e["persona"] == persona
+        and any(fragment in m["html"] for m in e["messages"])
+    )
 
 
 async def raise_worry(client) -> None:
     await say(client, "vera", "/zorg")
-    for label in ("Over mevrouw L", "Geld en post", "Klaar", "niet dringend", "Weet ik niet",
-                  "geef door", "Sla over"):
+    for label in (
+        "Over mevrouw L",
+        "Geld en post",
+        "Klaar",
+        "niet dringend",
+        "Weet ik niet",
+        "geef door",
+        "Sla over",
+    ):
         await press(client, "vera", label)
 
 
 async def test_state_has_three_panes_the_bots_clock_and_the_scripts(client, sandbox):
     state = await result(await client.get("/api/state"))
     assert [(p["name"], p["role"]) for p in state["panes"]] == [
-        ("cora", "coordinator"), ("pim", "professional"), ("vera", "volunteer")]
+        ("cora", "coordinator"),
+        ("pim", "professional"),
+        ("vera", "volunteer"),
+    ]
     assert state["clock"]["timezone"] == "Europe/Amsterdam"
     assert abs(state["clock"]["epoch_ms"] / 1000 - sandbox.clock.now().timestamp()) < 60
     assert "zorg_niveau2.txt" in [s["name"] for s in state["scripts"]]
 
 
 async def test_each_pane_gets_its_roles_command_menu(client):
-    menus = {name: [c["command"] for c in (await chat(client, name))["commands"]]
-             for name in ("cora", "pim", "vera")}
+    menus = {
+        name: [c["command"] for c in (await chat(client, name))["commands"]]
+        for name in ("cora", "pim", "vera")
+    }
     assert "uitnodigen" in menus["cora"] and "bezoek" not in menus["cora"]
     assert "signalen" in menus["pim"] and "zorg" not in menus["pim"]
     assert {"bezoek", "zorg"} <= set(menus["vera"]) and "signalen" not in menus["vera"]
@@ -110,8 +130,13 @@ async def test_an_edit_is_sent_again_under_the_same_id(client):
         await next_event(socket, lambda e: e["type"] == "snapshot")
         asked = (await say(client, "vera", "/zorg"))["messages"][-1]
         await press(client, "vera", "Over mevrouw L")
-        edited = await next_event(socket, lambda e: e["type"] == "messages" and any(
-            m["id"] == asked["id"] and m["edited"] for m in e["messages"]))
+        edited = await next_event(
+            socket,
+            lambda e: (
+                e["type"] == "messages"
+                and any(m["id"] == asked["id"] and m["edited"] for m in e["messages"])
+            ),
+        )
     again = next(m for m in edited["messages"] if m["id"] == asked["id"])
     assert again["buttons"] != asked["buttons"]
 
@@ -157,7 +182,9 @@ async def test_a_script_replays_step_by_step_to_its_end(client):
 
 
 async def test_a_replay_shows_a_failing_check_and_ends(sandbox, tmp_path):
-    (tmp_path / "fout.txt").write_text("# a check that cannot hold\nvera: /help\nvera? dit staat er nooit\nvera: /help\n")
+    (tmp_path / "fout.txt").write_text(
+        "# a check that cannot hold\nvera: /help\nvera? dit staat er nooit\nvera: /help\n"
+    )
     page = WebSandbox(sandbox, script_dirs=[tmp_path])
     async with TestClient(TestServer(page.make_app(), host="127.0.0.1")) as client:
         state = await result(await client.get("/api/state"))
@@ -181,8 +208,9 @@ async def test_exports_download(client):
 
 
 async def test_a_photo_the_bot_sends_shows_inline(client, sandbox):
-    await sandbox.app.bot.send_photo(chat_id=VERA, photo=PNG, caption="<b>Je bezoeken</b>",
-                                     parse_mode="HTML")
+    await sandbox.app.bot.send_photo(
+        chat_id=VERA, photo=PNG, caption="<b>Je bezoeken</b>", parse_mode="HTML"
+    )
     photo_message = (await chat(client, "vera"))["messages"][-1]
     assert photo_message["caption_html"] == "<b>Je bezoeken</b>"
     response = await client.get(photo_message["photo"]["url"])
@@ -208,8 +236,9 @@ async def test_another_sites_page_can_neither_act_nor_listen(client):
     response = await client.post("/api/chats/vera/text", json={"text": "/help"}, headers=foreign)
     assert response.status == 403
     assert (await chat(client, "vera"))["messages"] == []
-    response = await client.get("/ws", headers={**foreign, "Connection": "Upgrade",
-                                                "Upgrade": "websocket"})
+    response = await client.get(
+        "/ws", headers={**foreign, "Connection": "Upgrade", "Upgrade": "websocket"}
+    )
     assert response.status == 403
     own = {"Origin": f"http://{client.host}:{client.port}"}
     response = await client.post("/api/chats/vera/text", json={"text": "/help"}, headers=own)

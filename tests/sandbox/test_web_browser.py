@@ -1,6 +1,7 @@
 """The web sandbox in a real Chromium: vera raises a worry by clicking, it shows up in pim's
 pane, pim picks it up and vera hears so. Saves a screenshot (docs/img/sandbox.png when
 UPDATE_SCREENSHOT=1, otherwise in the test's temporary folder)."""
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,9 @@ async def browser_page(sandbox):
                 page.url_of_sandbox = url
                 page.errors = []  # script errors and failed loads: a working page has none
                 page.on("pageerror", lambda error: page.errors.append(str(error)))
-                page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+                page.on(
+                    "console", lambda m: page.errors.append(m.text) if m.type == "error" else None
+                )
                 yield page
             finally:
                 await browser.close()
@@ -48,8 +51,11 @@ def pane(page, name: str):
 async def use_menu(page, name: str, command: str) -> None:
     """Open the persona's command menu and click the command, as in Telegram."""
     await pane(page, name).get_by_role("button", name="Menu").click()
-    item = pane(page, name).locator(".command-item").filter(
-        has=page.locator(".command", has_text=re.compile(f"^/{command}$")))
+    item = (
+        pane(page, name)
+        .locator(".command-item")
+        .filter(has=page.locator(".command", has_text=re.compile(f"^/{command}$")))
+    )
     await item.click()
 
 
@@ -65,10 +71,16 @@ async def expect_text(page, name: str, pattern: str) -> None:
     await messages.filter(has_text=re.compile(pattern, re.I)).first.wait_for()
 
 
-async def test_a_worry_raised_by_clicking_reaches_pim_and_his_answer_reaches_vera(browser_page, tmp_path):
+async def test_a_worry_raised_by_clicking_reaches_pim_and_his_answer_reaches_vera(
+    browser_page, tmp_path
+):
     page = browser_page
     await page.goto(page.url_of_sandbox)
-    for name, role in (("cora", "coördinator"), ("pim", "sociaal werker"), ("vera", "vrijwilliger")):
+    for name, role in (
+        ("cora", "coördinator"),
+        ("pim", "sociaal werker"),
+        ("vera", "vrijwilliger"),
+    ):
         await pane(page, name).locator(".role", has_text=role).wait_for()
 
     await use_menu(page, "vera", "bezoek")
@@ -76,8 +88,15 @@ async def test_a_worry_raised_by_clicking_reaches_pim_and_his_answer_reaches_ver
     await use_menu(page, "vera", "zorg")
     await press(page, "vera", "stoppen")  # leave the reflection that /bezoek began
     await expect_text(page, "vera", "Waar gaat je zorg over")
-    for label in ("Over mevrouw L", "Geld en post", "Klaar", "niet dringend", "Weet ik niet",
-                  "geef door", "Sla over"):
+    for label in (
+        "Over mevrouw L",
+        "Geld en post",
+        "Klaar",
+        "niet dringend",
+        "Weet ik niet",
+        "geef door",
+        "Sla over",
+    ):
         await press(page, "vera", label)
 
     await expect_text(page, "pim", "Een zorg van Vera over mevrouw L")
@@ -116,7 +135,9 @@ async def test_in_english_by_keyboard_with_labels_the_clock_and_a_replay(browser
     before = await clock.get_attribute("data-iso")
     await page.get_by_role("button", name="+1 day").click()
     await page.wait_for_function(
-        "before => document.querySelector('#clock-now').getAttribute('data-iso') !== before", arg=before)
+        "before => document.querySelector('#clock-now').getAttribute('data-iso') !== before",
+        arg=before,
+    )
     moved = await clock.get_attribute("data-iso")
     assert moved[:10] != before[:10]
 
@@ -142,6 +163,8 @@ def test_a_missing_browser_fails_in_ci_and_is_skipped_loudly_elsewhere(monkeypat
     with pytest.raises(pytest.fail.Exception, match="no Chromium found"):
         web_browser.require_browser()
     monkeypatch.setenv("CI", "false")
-    with (pytest.warns(UserWarning, match="BROWSER TEST SKIPPED"),
-          pytest.raises(pytest.skip.Exception, match="no Chromium found")):
+    with (
+        pytest.warns(UserWarning, match="BROWSER TEST SKIPPED"),
+        pytest.raises(pytest.skip.Exception, match="no Chromium found"),
+    ):
         web_browser.require_browser()

@@ -1,5 +1,6 @@
 """`omzien sandbox --web` and `omzien run` without a token, as real processes: they print
 where the page is, serve it there, warn when bound beyond this computer, and stop on Ctrl-C."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,14 @@ class Omzien:
         env.update(OMZIEN_CONFIG=str(workdir / "no-such-omzien.toml"), PYTHONUNBUFFERED="1")
         self.log = workdir / "omzien.log"
         with self.log.open("wb") as out:
-            self.proc = subprocess.Popen([str(OMZIEN), *args], env=env, cwd=workdir,
-                                         stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [str(OMZIEN), *args],
+                env=env,
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -63,6 +69,7 @@ def start(tmp_path):
     def run(*args: str) -> Omzien:
         started.append(Omzien(tmp_path, *args))
         return started[-1]
+
     yield run
     for process in started:
         process.kill()

@@ -3,6 +3,7 @@
 In CI (CI=true) a missing browser or Playwright is a failure; elsewhere the tests are
 skipped with the reason, and a warning line says so in pytest's summary too.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,8 +14,14 @@ from pathlib import Path
 
 import pytest
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str | None:

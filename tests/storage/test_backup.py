@@ -4,6 +4,7 @@ target open, refuses copies it cannot trust, and keeps the old file aside.
 
     .venv/bin/python -m pytest tests/storage/test_backup.py -q
 """
+
 from __future__ import annotations
 
 import shutil
@@ -23,11 +24,11 @@ def add_users(db, first: int, count: int, now) -> None:
 
 
 def users_in(path) -> int:
-    conn = connect(path)          # with OMZIEN_DB_KEY set, encrypted as the bot's file is
+    conn = connect(path)  # with OMZIEN_DB_KEY set, encrypted as the bot's file is
     try:
         return conn.execute("SELECT count(*) FROM users").fetchone()[0]
     except sqlite3.OperationalError:
-        return 0            # not even the table: it was still in the WAL too
+        return 0  # not even the table: it was still in the WAL too
     finally:
         conn.close()
 
@@ -35,7 +36,7 @@ def users_in(path) -> int:
 def test_a_backup_holds_what_is_still_in_the_wal_and_a_plain_copy_does_not(tmp_path, now):
     live = tmp_path / "omzien.db"
     db = open_db(live)
-    db.execute("PRAGMA wal_autocheckpoint = 0")     # keep the rows in the WAL, as under load
+    db.execute("PRAGMA wal_autocheckpoint = 0")  # keep the rows in the WAL, as under load
     add_users(db, 1, 50, now)
     shutil.copyfile(live, tmp_path / "plain.db")
     written = backup(live, tmp_path / "copy.db")
@@ -63,8 +64,10 @@ def test_backup_never_overwrites_and_check_rejects_what_is_not_ours(tmp_path, no
     newer = tmp_path / "newer.db"
     shutil.copyfile(tmp_path / "copy.db", newer)
     conn = connect(newer)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                 "VALUES ('omzien', 'm999_from_the_future', 'x')")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('omzien', 'm999_from_the_future', 'x')"
+    )
     conn.commit()
     conn.close()
     with pytest.raises(BackupError, match="does not know"):
@@ -76,7 +79,7 @@ def test_restore_refuses_while_a_store_is_open_then_restores_and_keeps_the_old(t
     store = Store.open(live)
     add_users(store.db, 1, 3, now)
     backup(live, tmp_path / "copy.db")
-    add_users(store.db, 100, 4, now)               # after the backup
+    add_users(store.db, 100, 4, now)  # after the backup
     with pytest.raises(BackupError, match="a bot is running"):
         restore(tmp_path / "copy.db", live)
     assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == 7

@@ -5,6 +5,7 @@ VACUUM, backup and restore, errors that are sqlite3's) works as without a key.
 
     .venv/bin/python -m pytest tests/storage/test_crypt.py -q
 """
+
 from __future__ import annotations
 
 import shutil
@@ -19,8 +20,8 @@ from storage.convert import decrypt, encrypt
 from storage.db import Store, connect, is_encrypted, open_db
 from storage.migrations import migrations
 
-KEY = "correct horse 'battery' staple"      # a quote in it: PRAGMA key is quoted by hand
-SECRET = "zeldzaamwoord"                     # a word that only the journal holds
+KEY = "correct horse 'battery' staple"  # a quote in it: PRAGMA key is quoted by hand
+SECRET = "zeldzaamwoord"  # a word that only the journal holds
 ALIAS = "mevrouw Lammers"
 VERA = 11
 
@@ -42,8 +43,17 @@ def seed(db, now) -> None:
     with db.atomic():
         users.create(db, VERA, "volunteer", "Vera", "nl", now)
         resident = residents.add(db, VERA, ALIAS, now).id
-        journal.add(db, VERA, "reflectie", now, resident_id=resident, complete=True, energy=4,
-                    answers={"bezoek": "ja"}, texts=[f"{SECRET} bij de koffie"])
+        journal.add(
+            db,
+            VERA,
+            "reflectie",
+            now,
+            resident_id=resident,
+            complete=True,
+            energy=4,
+            answers={"bezoek": "ja"},
+            texts=[f"{SECRET} bij de koffie"],
+        )
 
 
 def files_of(path) -> list:
@@ -113,10 +123,19 @@ def test_migrations_search_cascade_and_forget_work_with_a_key(tmp_path, now, key
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     seed(db, now)
     assert found(db) == [f"{SECRET} bij de koffie"]
-    journal.add(db, VERA, "reflectie", now, resident_id=None, complete=True, energy=3,
-                answers={}, texts=["nog een keer"])
+    journal.add(
+        db,
+        VERA,
+        "reflectie",
+        now,
+        resident_id=None,
+        complete=True,
+        energy=3,
+        answers={},
+        texts=["nog een keer"],
+    )
 
-    privacy.forget(db, VERA)                  # delete, merge the index, checkpoint, VACUUM
+    privacy.forget(db, VERA)  # delete, merge the index, checkpoint, VACUUM
 
     assert found(db) == []
     assert db.execute("SELECT count(*) FROM journal_entries_fts").fetchone()[0] == 0
@@ -131,10 +150,10 @@ def test_migrations_search_cascade_and_forget_work_with_a_key(tmp_path, now, key
 def test_with_a_key_errors_are_the_standard_librarys(tmp_path, now, key):
     db = open_db(tmp_path / "omzien.db")
     with pytest.raises(sqlite3.IntegrityError):
-        residents.add(db, 424242, "meneer X", now)      # no such user
+        residents.add(db, 424242, "meneer X", now)  # no such user
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         db.execute("SELECT * FROM nowhere")
-    db["nowhere"].drop(ignore=True)      # sqlite-utils catches sqlite3.OperationalError itself
+    db["nowhere"].drop(ignore=True)  # sqlite-utils catches sqlite3.OperationalError itself
     with pytest.raises(sqlite3.OperationalError):
         db["nowhere"].drop()
 
@@ -165,7 +184,7 @@ def test_a_changed_page_in_an_encrypted_backup_fails_its_check(tmp_path, now, ke
     broken = tmp_path / "broken.db"
     shutil.copyfile(tmp_path / "copy.db", broken)
     data = bytearray(broken.read_bytes())
-    data[3 * 4096 + 100] ^= 0x01              # one bit in the third page
+    data[3 * 4096 + 100] ^= 0x01  # one bit in the third page
     broken.write_bytes(bytes(data))
     check(tmp_path / "copy.db")
     with pytest.raises(BackupError):
@@ -227,7 +246,7 @@ def test_encrypt_then_decrypt_keeps_every_row_and_the_old_file_aside(tmp_path, n
     assert not readable_by_plain_sqlite(path)
     assert not path.with_name(path.name + "-wal").exists()
     db = open_db(path, key=KEY)
-    assert found(db) == [f"{SECRET} bij de koffie"]    # FTS5 index came along
+    assert found(db) == [f"{SECRET} bij de koffie"]  # FTS5 index came along
     db.execute("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES ('integrity-check')")
     db.close()
     assert aside.name.startswith("omzien.db.before-encrypt-")

@@ -1,5 +1,6 @@
 """Saving a conversation compares on the step number: a turn taken from a state that has
 moved on since is refused, so it cannot overwrite a newer step (or revive an ended one)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,8 +21,9 @@ def vera(db, now) -> int:
 
 
 def state(now, seq: int, instance: str = "ab12", state_name: str = "energie") -> SavedState:
-    return SavedState(1003, "reflectie", state_name, instance, seq, {"bezoek": "ja"}, {},
-                      iso(now), iso(now))
+    return SavedState(
+        1003, "reflectie", state_name, instance, seq, {"bezoek": "ja"}, {}, iso(now), iso(now)
+    )
 
 
 def test_a_step_that_follows_the_stored_one_is_saved(db, vera, now):
@@ -55,7 +57,7 @@ def test_a_new_run_does_not_overwrite_an_open_conversation(db, vera, now):
 
 def test_an_ended_conversation_is_not_revived_by_a_late_step(db, vera, now):
     dialogue_state.save(db, state(now, 1))
-    assert dialogue_state.clear(db, vera, base=("ab12", 1))        # e.g. expired by the tick
+    assert dialogue_state.clear(db, vera, base=("ab12", 1))  # e.g. expired by the tick
     assert not dialogue_state.save(db, state(now, 2), base=("ab12", 1))
     assert dialogue_state.load(db, vera) is None
     assert not dialogue_state.clear(db, vera, base=("ab12", 1))
@@ -63,7 +65,7 @@ def test_an_ended_conversation_is_not_revived_by_a_late_step(db, vera, now):
 
 def test_commit_of_a_stale_turn_applies_none_of_its_effects(db, vera, now):
     dialogue_state.save(db, state(now, 2))
-    loaded = conversations.to_conversation(state(now, 1))            # what the turn had seen
+    loaded = conversations.to_conversation(state(now, 1))  # what the turn had seen
     stepped = replace(loaded, seq=2, state="vraag_1")
     # Applying this effect would raise (no such kind): the commit must not get that far.
     result = StepResult(stepped, effects=[Effect("no_such_effect", {})])

@@ -1,4 +1,5 @@
 """The inbox table: idempotent by update_id, handled oldest first, no text once handled."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,7 +13,7 @@ def update(update_id: int, text: str = "hallo") -> dict:
 
 def test_a_batch_is_stored_once_and_comes_back_oldest_first(db, now):
     assert inbox.store(db, [update(12), update(10), update(11)], now) == 3
-    assert inbox.store(db, [update(11), update(12, "anders")], now) == 0   # re-fetched
+    assert inbox.store(db, [update(11), update(12, "anders")], now) == 0  # re-fetched
     pending = inbox.pending(db)
     assert [p.update_id for p in pending] == [10, 11, 12]
     assert pending[2].body["message"]["text"] == "hallo"
@@ -46,10 +47,10 @@ def test_purge_forgets_old_handled_ids_but_keeps_the_offset(db, now):
     inbox.store(db, [update(1), update(2), update(3)], now)
     for update_id in (1, 2, 3):
         inbox.mark_handled(db, update_id, now)
-    inbox.store(db, [update(4)], now)                           # not handled: kept
-    assert inbox.purge(db, now + timedelta(hours=1)) == 0       # too recent
+    inbox.store(db, [update(4)], now)  # not handled: kept
+    assert inbox.purge(db, now + timedelta(hours=1)) == 0  # too recent
     assert inbox.purge(db, now + inbox.KEEP_HANDLED + timedelta(minutes=1)) == 3
     assert [p.update_id for p in inbox.pending(db)] == [4]
     inbox.mark_handled(db, 4, now)
     inbox.purge(db, now + timedelta(days=30))
-    assert inbox.next_offset(db) == 5                           # the newest row stays
+    assert inbox.next_offset(db) == 5  # the newest row stays

@@ -1,4 +1,5 @@
 """Invite codes: single use, time-limited, and never stored as text."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,13 +32,13 @@ def test_only_a_hash_of_the_code_is_stored(now, tmp_path):
     db.execute("PRAGMA wal_checkpoint(FULL)")
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("t.db*"))
     assert code.encode() not in raw
-    assert stored.encode() in raw   # the search above would have seen the code too
+    assert stored.encode() in raw  # the search above would have seen the code too
 
 
 def test_an_expired_invite_is_refused(db, now):
     code = invites.create(db, "volunteer", None, now, TWO_WEEKS)
     assert invites.check(db, code, now + timedelta(days=15)) is InviteProblem.EXPIRED
-    assert invites.check(db, code, now + TWO_WEEKS) is InviteProblem.EXPIRED   # the very end
+    assert invites.check(db, code, now + TWO_WEEKS) is InviteProblem.EXPIRED  # the very end
 
 
 def test_a_used_invite_is_refused(db, now):
@@ -52,8 +53,15 @@ def test_malformed_and_unknown_codes_are_told_apart(db, now):
     invites.create(db, "volunteer", None, now, TWO_WEEKS)
     unknown = "A" * invites.CODE_LENGTH
     assert invites.check(db, unknown, now) is InviteProblem.UNKNOWN
-    for malformed in ("", "kapot!", "A" * (invites.CODE_LENGTH - 1), "A" * (invites.CODE_LENGTH + 1),
-                      "0" * invites.CODE_LENGTH, "' OR 1=1 --" + "A" * 11, "Ä" * invites.CODE_LENGTH):
+    for malformed in (
+        "",
+        "kapot!",
+        "A" * (invites.CODE_LENGTH - 1),
+        "A" * (invites.CODE_LENGTH + 1),
+        "0" * invites.CODE_LENGTH,
+        "' OR 1=1 --" + "A" * 11,
+        "Ä" * invites.CODE_LENGTH,
+    ):
         assert invites.check(db, malformed, now) is InviteProblem.MALFORMED, malformed
 
 
@@ -64,7 +72,7 @@ def test_mark_used_works_only_once(db, now):
     invite = invites.check(db, code, now)
     assert invites.mark_used(db, invite.id, anna.id, now) is True
     assert invites.mark_used(db, invite.id, bob.id, now + timedelta(minutes=1)) is False
-    used_by, = db.execute("SELECT used_by FROM invites WHERE id = ?", [invite.id]).fetchone()
+    (used_by,) = db.execute("SELECT used_by FROM invites WHERE id = ?", [invite.id]).fetchone()
     assert used_by == anna.id
 
 

@@ -1,4 +1,5 @@
 """The journal: each volunteer searches only their own entries, whatever they type."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,17 @@ def two_volunteers(db, now):
 
 
 def write(db, user_id, text, now):
-    return journal.add(db, user_id, "reflectie", now, resident_id=None, complete=True, energy=3,
-                       answers={"antwoord_1": text}, texts=[text])
+    return journal.add(
+        db,
+        user_id,
+        "reflectie",
+        now,
+        resident_id=None,
+        complete=True,
+        energy=3,
+        answers={"antwoord_1": text},
+        texts=[text],
+    )
 
 
 def test_search_never_returns_another_volunteers_entry(two_volunteers, now):
@@ -39,7 +49,7 @@ def test_search_matches_prefixes_and_ignores_case_and_accents(two_volunteers, no
     assert [e.id for e in journal.search(db, VERA, "KLEINKIND")] == [entry]
     assert [e.id for e in journal.search(db, VERA, "cafe")] == [entry]
     assert [e.id for e in journal.search(db, VERA, "vertel kleinkind")] == [entry]
-    assert journal.search(db, VERA, "vertel giraf") == []     # every word must match
+    assert journal.search(db, VERA, "vertel giraf") == []  # every word must match
 
 
 HOSTILE = [
@@ -73,7 +83,7 @@ def test_fts_syntax_in_user_input_cannot_break_out(two_volunteers, now, words):
     db = two_volunteers
     write(db, VERA, "koffie bij mevrouw L", now)
     write(db, WIM, "koffie en thee bij meneer K owner u22", now)
-    found = journal.search(db, VERA, words)          # raises nothing
+    found = journal.search(db, VERA, words)  # raises nothing
     wims = {r[0] for r in db.execute("SELECT id FROM journal_entries WHERE user_id = ?", [WIM])}
     assert not {e.id for e in found} & wims
     assert db.execute("SELECT count(*) FROM journal_entries").fetchone()[0] == 2
@@ -109,11 +119,23 @@ def test_page_and_get_are_per_owner(two_volunteers, now):
 
 def test_answers_round_trip(two_volunteers, now):
     db = two_volunteers
-    entry = journal.add(db, VERA, "reflectie", now, resident_id=None, complete=False, energy=2,
-                        answers={"bezoek": "ja", "energie": 2, "zorgen": ["eenzaam"], "x": None},
-                        texts=[])
-    assert journal.answers(db, entry) == {"bezoek": "ja", "energie": 2, "zorgen": ["eenzaam"],
-                                          "x": None}
+    entry = journal.add(
+        db,
+        VERA,
+        "reflectie",
+        now,
+        resident_id=None,
+        complete=False,
+        energy=2,
+        answers={"bezoek": "ja", "energie": 2, "zorgen": ["eenzaam"], "x": None},
+        texts=[],
+    )
+    assert journal.answers(db, entry) == {
+        "bezoek": "ja",
+        "energie": 2,
+        "zorgen": ["eenzaam"],
+        "x": None,
+    }
     assert journal.count(db, VERA) == 0 and journal.count(db, VERA, complete_only=False) == 1
 
 

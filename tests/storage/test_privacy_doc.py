@@ -5,6 +5,7 @@ and every "365 days (`retention_days`)" anywhere in the text) are the code's def
 
     .venv/bin/python -m pytest tests/storage/test_privacy_doc.py -q
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ NAMED_PERIOD = re.compile(r"(\d+) (days?|hours?) \(`(\w+)`\)")
 def code_periods() -> dict[str, timedelta]:
     """Every retention-like default: each setting in days or hours, and the fixed ones."""
     defaults = Settings()
-    found = {f.name: timedelta(**{f.name.rsplit("_", 1)[1]: getattr(defaults, f.name)})
-             for f in fields(Settings) if f.name.endswith(("_days", "_hours"))}
+    found = {
+        f.name: timedelta(**{f.name.rsplit("_", 1)[1]: getattr(defaults, f.name)})
+        for f in fields(Settings)
+        if f.name.endswith(("_days", "_hours"))
+    }
     found.update(OUTBOX_KEEP_DAYS=timedelta(days=OUTBOX_KEEP_DAYS), KEEP_HANDLED=KEEP_HANDLED)
     return found
 
@@ -48,19 +52,21 @@ def first_cell_name(row: list[str]) -> str:
 def schema_tables(db) -> set[str]:
     """The tables of the database; an FTS index's own tables (`<index>_data`, …) belong to
     the index's row."""
-    rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
-                      "AND name NOT LIKE 'sqlite_%'").fetchall()
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
     virtual = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")]
-    return {name for name, _ in rows
-            if not any(name.startswith(f"{index}_") for index in virtual)}
+    return {name for name, _ in rows if not any(name.startswith(f"{index}_") for index in virtual)}
 
 
 def register_problems(text: str, db) -> list[str]:
     documented = [first_cell_name(row) for row in marked_rows(text, "register")]
     tables = schema_tables(db)
     problems = [f"table {t} has no row in the register" for t in sorted(tables - set(documented))]
-    problems += [f"the register names {t}, which the database does not have"
-                 for t in sorted(set(documented) - tables)]
+    problems += [
+        f"the register names {t}, which the database does not have"
+        for t in sorted(set(documented) - tables)
+    ]
     problems += [f"{t} has two rows" for t in sorted(set(documented)) if documented.count(t) > 1]
     return problems
 
@@ -89,12 +95,15 @@ def period_problems(text: str, periods: dict[str, timedelta]) -> list[str]:
         if name not in periods:
             problems.append(f"the retention table names {name}, which the code does not have")
         elif written != periods[name]:
-            problems.append(f"the retention table says {name} is {shown(written)}; "
-                            f"the code: {shown(periods[name])}")
+            problems.append(
+                f"the retention table says {name} is {shown(written)}; "
+                f"the code: {shown(periods[name])}"
+            )
     for amount, unit, name in NAMED_PERIOD.findall(text):
         if periods.get(name) != as_period(amount, unit):
-            problems.append(f"the text says '{amount} {unit} ({name})'; "
-                            f"the code: {shown(periods.get(name))}")
+            problems.append(
+                f"the text says '{amount} {unit} ({name})'; the code: {shown(periods.get(name))}"
+            )
     return problems
 
 
@@ -111,10 +120,12 @@ def test_every_row_of_the_register_says_each_thing_an_fg_asks(db):
 
 def test_a_table_added_to_the_schema_without_a_row_fails_the_check(db):
     db.execute("CREATE TABLE visit_notes (id INTEGER PRIMARY KEY, body TEXT)")
-    db["steps"].enable_fts(["text"])           # a new search index counts too
+    db["steps"].enable_fts(["text"])  # a new search index counts too
     problems = register_problems(DOC.read_text(encoding="utf-8"), db)
-    assert problems == ["table steps_fts has no row in the register",
-                        "table visit_notes has no row in the register"]
+    assert problems == [
+        "table steps_fts has no row in the register",
+        "table visit_notes has no row in the register",
+    ]
 
 
 def test_the_retention_periods_in_the_text_are_the_codes_defaults():
@@ -131,5 +142,6 @@ def test_a_changed_default_or_a_new_setting_fails_the_check():
     assert "the text says '365 days (retention_days)'; the code: 90 days" in problems
     more = {**code_periods(), "steps_keep_days": timedelta(days=30)}
     assert period_problems(text, more) == [
-        "steps_keep_days (default 30 days) is not in the retention table"]
+        "steps_keep_days (default 30 days) is not in the retention table"
+    ]
     assert "retention_days" in code_periods() and "flow_idle_hours" in code_periods()
