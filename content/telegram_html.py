@@ -33,6 +33,16 @@ __all__ = [
     "visible_text",
 ]
 
+from content.telegram_refs import (
+    SPACE as _SPACE,
+)
+from content.telegram_refs import (
+    checked_link,
+    decode_reference,
+    strict_reason,
+    tag_argument,
+)
+
 TAGS = frozenset(
     [
         "a",
@@ -53,15 +63,9 @@ TAGS = frozenset(
         "blockquote",
     ]
 )
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_SPACE = frozenset(" \t\r\n\0\v\f")  # TDLib's is_space; NUL marks the end of the text
-_DIGITS = frozenset(string.digits)
-_HEX = frozenset(string.hexdigits)
-_ALPHA = frozenset(string.ascii_letters)
 _NAME_TOKEN = frozenset(string.ascii_letters + string.digits + ".-")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _SPECIAL = re.compile(r"[<&]")
-_REFERENCE_LIKE = re.compile(r"&#?[A-Za-z0-9]+;?")
 # TDLib sorts entities by offset, then longest first, then by this priority.
 _PRIORITY = {
     "blockquote": 0,
@@ -234,7 +238,7 @@ class _Parser:
             self.i = after
             return
         if self.strict:
-            head, tail = _strict_reason(self.src, self.i)
+            head, tail = strict_reason(self.src, self.i)
             raise self._error(head, self.i, tail)
         self._emit("&")
         self.i += 1
@@ -288,7 +292,7 @@ class _Parser:
         value = self._attribute_value()
         if self.src[self.i] == "\0":
             raise self._error("Unclosed start tag", begin)
-        return _tag_argument(tag, name, value, argument)
+        return tag_argument(tag, name, value, argument)
 
     def _attribute_value(self) -> str:
         quote = self.src[self.i]
@@ -348,7 +352,7 @@ class _Parser:
             entity.update(type="custom_emoji", custom_emoji_id=opened.argument)
         elif tag == "a":
             url = opened.argument or "".join(self.out[opened.out_index :])
-            url = _checked_link(url)
+            url = checked_link(url)
             if not url:
                 return  # Telegram silently drops links it cannot use
             entity.update(type="text_link", url=url)
@@ -367,64 +371,3 @@ class _Parser:
         else:  # blockquote
             entity["type"] = "expandable_blockquote" if opened.argument else "blockquote"
         self.entities.append(entity)
-
-
-def decode_reference(src: str, pos: int) -> tuple[int, int]:
-    """Decode the character reference at src[pos] == '&' like TDLib.
-
-    Returns (code point, index after it) or (0, pos) when it is not one Telegram knows.
-    `src` must end in a NUL sentinel. The ';' is optional, as in TDLib.
-    """
-    end = pos + 1
-    if src[end] == "#":
-        end += 1
-        digits, base = (_HEX, 16) if src[end] == "x" else (_DIGITS, 10)
-        end += base == 16
-        start = end
-        while src[end] in digits:
-            end += 1
-        code = int(src[start:end], base) if end > start else 0
-        if code == 0 or code >= 0x10FFFF or end - pos >= 10:
-            return 0, pos
-    else:
-        while src[end] in _ALPHA:
-            end += 1
-        name = src[pos + 1 : end]
-        if name not in _NAMED_ENTITIES:
-            return 0, pos
-        code = ord(_NAMED_ENTITIES[name])
-    if src[end] == ";":
-        end += 1
-    return code, end
-
-
-def _strict_reason(src: str, pos: int) -> tuple[str, str]:
-    """(head, tail) of the strict-mode error for an '&' Telegram would show literally."""
-    reference = _REFERENCE_LIKE.match(src, pos)
-    if reference:
-        return f'Unsupported HTML entity "{reference.group()}"', "; write a literal & as &amp;"
-    return 'Unescaped "&"', "; write it as &amp;"
-
-
-def _tag_argument(tag: str, name: str, value: str, current: str) -> str:
-    if tag == "a" and name == "href":
-        return value
-    if tag == "code" and name == "class" and value.startswith("language-"):
-        return value[len("language-") :]
-    if tag == "span" and name == "class" and value.startswith("tg-"):
-        return value[len("tg-") :]
-    if tag == "tg-emoji" and name == "emoji-id":
-        return value
-    if tag == "blockquote" and name == "expandable":
-        return "1"
-    return current
-
-
-def _checked_link(url: str) -> str:
-    """A rough stand-in for TDLib's link check: drop empty links, default to http://."""
-    url = url.strip()
-    if not url or any(ch in _SPACE for ch in url):
-        return ""
-    if "://" in url or url.startswith(("tg:", "mailto:", "ton:")):
-        return url
-    return f"http://{url}"

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot.signals.service import category_labels
+from bot.signals.texts import category_labels
 from content.render import CONTENT_ROOT, Content
 from storage.times import iso, parse
 

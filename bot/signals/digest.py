@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from bot.delivery.ticker import task_handler
-from bot.signals.service import (
+from bot.signals.texts import (
     alias_of,
     category_labels,
     first_name,

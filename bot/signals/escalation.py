@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from bot.delivery.ticker import on_repeated_failure, task_handler
-from bot.signals.service import (
-    ESCALATE,
+from bot.signals.service import ESCALATE
+from bot.signals.texts import (
     age_text,
     first_name,
     professional_buttons,

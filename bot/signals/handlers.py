@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from bot.flows import runner as conversations
 from bot.routing.registry import button, command
 from bot.routing.turn import Turn, helplines
-from bot.signals import crisis, digest
+from bot.signals import crisis, digest, texts
 from bot.signals import service as flow_out
 from bot.signals.detection import contact_name
 from dialogues.model import Button, Reply
@@ -232,11 +232,11 @@ def press(
             sig,
             "signalen.v_coordinator_regelt",
             now,
-            coordinator=flow_out.first_name(coordinator),
+            coordinator=texts.first_name(coordinator),
         )
         return (
             "toast",
-            flow_out.render(
+            texts.render(
                 "signalen.contact_bevestigd", locale, vrijwilliger=_volunteer_name(db, sig)
             ),
         )
@@ -245,7 +245,7 @@ def press(
 def _professional_action(
     db: Database, sig, action: str, presser: int, now: datetime, tz: str, locale: str
 ):
-    if sig.status not in flow_out.NEXT or (action == "op" and sig.status != "open"):
+    if sig.status not in texts.NEXT or (action == "op" and sig.status != "open"):
         return ("already", None)
     volunteer = _volunteer_name(db, sig)
     if action in FLOW_ACTIONS:
@@ -260,15 +260,15 @@ def _professional_action(
         signals.add_event(db, sig.id, "contact_asked", presser, now)
         flow_out.tell_volunteer(db, sig, "signalen.v_contact", now)
     sig = signals.get(db, sig.id)
-    status_line = flow_out.render(
+    status_line = texts.render(
         "signalen.status_contact" if action == "ct" else "signalen.status_opgepakt",
         locale,
         vrijwilliger=volunteer,
     )
-    text = f"{flow_out.signal_text(db, sig, locale, tz)}\n\n{status_line}"
-    buttons = _buttons(flow_out.professional_buttons(db, sig, locale))
+    text = f"{texts.signal_text(db, sig, locale, tz)}\n\n{status_line}"
+    buttons = _buttons(texts.professional_buttons(db, sig, locale))
     toast = (
-        flow_out.render("signalen.contact_bevestigd", locale, vrijwilliger=volunteer)
+        texts.render("signalen.contact_bevestigd", locale, vrijwilliger=volunteer)
         if action == "ct"
         else None
     )
@@ -276,7 +276,7 @@ def _professional_action(
 
 
 def _volunteer_name(db: Database, sig) -> str:
-    return flow_out.first_name(users.get(db, sig.volunteer_id))
+    return texts.first_name(users.get(db, sig.volunteer_id))
 
 
 def _buttons(rows: list[list[dict]]) -> tuple[tuple[Button, ...], ...]:
@@ -302,14 +302,14 @@ async def open_signals(turn: Turn) -> None:
 def _signal_list(db: Database, professional_id: int, now: datetime, tz: str, locale: str):
     items = []
     for sig in signals.open_for_professional(db, professional_id):
-        since = flow_out.render(
+        since = texts.render(
             "signalen.open_sinds",
             locale,
             status=sig.status,
-            leeftijd=flow_out.age_text(sig.created_at, now, locale),
+            leeftijd=texts.age_text(sig.created_at, now, locale),
         )
-        text = f"<i>{since}</i>\n{flow_out.signal_text(db, sig, locale, tz)}"
-        items.append((text, _buttons(flow_out.professional_buttons(db, sig, locale))))
+        text = f"<i>{since}</i>\n{texts.signal_text(db, sig, locale, tz)}"
+        items.append((text, _buttons(texts.professional_buttons(db, sig, locale))))
     return items
 
 
@@ -338,7 +338,7 @@ def _volunteer_rows(db: Database, professional_id: int, tz: str, locale: str) ->
         trend = ""
         if volunteer.share_energy:  # only for volunteers who chose to share it
             trend = " → ".join(
-                flow_out.render(f"knoppen.schaal_{e}", locale)
+                texts.render(f"knoppen.schaal_{e}", locale)
                 for e in signals.recent_energy(db, volunteer_id)
                 if 1 <= e <= 5
             )

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.flows.effects import applies
-from bot.signals.service import NEXT, tell_volunteer
+from bot.signals.service import tell_volunteer
+from bot.signals.texts import NEXT
 from storage import signals
 
 log = logging.getLogger(__name__)
