@@ -78,6 +78,11 @@ class Context:
             return False
         return not self._has("present", sentence)
 
+    def harmless(self, text: str) -> bool:
+        """The whole note frames it as a joke, a yearly habit or a worry that is over ("haha",
+        "doet ze ieder jaar", "nu niet meer zegt ze"): nothing in it counts, crisis neither."""
+        return self._has("harmless", text)
+
     def resolved(self, text: str, start: int, end: int) -> bool:
         """The sentence says the worry is over or harmless ("gaat alweer beter", "fine")."""
         return self._has("resolved", _sentence(text, start, end))
