@@ -183,7 +183,7 @@ def combo_matches(
                     continue
                 if _overlaps(place, chosen):
                     continue
-                distance = max(abs(place.first - anchor.last), abs(anchor.first - place.last))
+                distance = _gap(anchor, place)
                 if distance > combo.within:
                     continue
                 if best is None or distance < best[0]:
@@ -197,6 +197,15 @@ def combo_matches(
             if any(b.sentence == anchor.sentence for b in blockers):
                 continue
             yield first, last, tuple(chosen)
+
+
+def _gap(a: Place, b: Place) -> int:
+    """Words standing between two places (0 when they touch or overlap)."""
+    if b.first > a.last:
+        return b.first - a.last - 1
+    if a.first > b.last:
+        return a.first - b.last - 1
+    return 0
 
 
 def _overlaps(place: Place, chosen: list[Place]) -> bool:
