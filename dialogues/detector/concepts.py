@@ -7,7 +7,8 @@ A phrase list learns sentences; a *combination* learns the meaning. The pattern 
   ("er niet meer zijn"), ending in `` $`` when it must close the sentence ("wil niet meer $");
   ``@name`` takes in another concept's entries;
 - ``combos``: rules that fire when a word of *every* listed concept stands in one sentence,
-  at most ``within`` words apart ("wil" ... "dood" -> active death wish), unless a word of an
+  at most ``within`` words apart ("wil" ... "dood" -> active death wish; ``scope: note`` lets
+  them stand in different sentences of the note), unless a word of an
   ``unless`` concept stands in that sentence too ("haha", "grapje", "in de film").
 
 Looking a word up in a dict is cheap: the text is split into words once, every concept's
@@ -52,6 +53,7 @@ class Combo:
     unless: tuple[str, ...]  # a word of these in the same sentence: the combo does not count
     unless_note: tuple[str, ...]  # ... anywhere in the note
     in_order: bool
+    note_wide: bool = False  # the concepts may stand in different sentences of the note
 
 
 def tokenise(text: str) -> list[Token]:
@@ -177,7 +179,7 @@ def combo_matches(
         for others in lists[1:]:
             best = None
             for place in others:
-                if place.sentence != anchor.sentence:
+                if place.sentence != anchor.sentence and not combo.note_wide:
                     continue
                 if combo.in_order and place.first <= chosen[-1].last:
                     continue

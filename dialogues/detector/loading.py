@@ -29,7 +29,7 @@ _SHORTHAND_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 RULE_KEYS = frozenset({"id", "level", "category", "patterns", "negatable", "family", "who", "words"})
 COMBO_KEYS = frozenset(
     {"id", "level", "category", "family", "who", "negatable", "all", "within", "unless",
-     "unless_note", "in_order"}
+     "unless_note", "in_order", "scope"}
 )
 _CONCEPT_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*$")
 _CONCEPT_ENTRY_RE = re.compile(r"(?:@[a-z_][a-z0-9_]*|[a-z0-9'*]+(?: [a-z0-9'*]+)*(?: \$)?)$")
@@ -236,8 +236,16 @@ def _parse_combo(raw: Any, where: str) -> Rule:
         _names(raw, "unless", where),
         _names(raw, "unless_note", where),
         bool(raw.get("in_order", False)),
+        _scope(raw, where) == "note",
     )
     return Rule(raw["id"], level, categories, (), bool(negatable), family, who, None, combo)
+
+
+def _scope(raw: Mapping[str, Any], where: str) -> str:
+    scope = raw.get("scope", "sentence")
+    if scope not in ("sentence", "note"):
+        raise PatternError(f"{where}: 'scope' must be sentence or note")
+    return str(scope)
 
 
 def check_combo_concepts(files: Iterable[PatternFile]) -> None:
