@@ -54,6 +54,7 @@ class Combo:
     unless_note: tuple[str, ...]  # ... anywhere in the note
     in_order: bool
     note_wide: bool = False  # the concepts may stand in different sentences of the note
+    at_least: int = 1  # with one concept: this many different words of it in the note
 
 
 def tokenise(text: str) -> list[Token]:
@@ -173,6 +174,9 @@ def combo_matches(
         return
     if any(name in places for name in combo.unless_note):
         return
+    if combo.at_least > 1:
+        yield from _enough_cues(combo, places)
+        return
     blockers = [p for name in combo.unless for p in places.get(name, ())]
     for anchor in lists[0]:
         chosen = [anchor]
@@ -199,6 +203,21 @@ def combo_matches(
             if any(b.sentence == anchor.sentence for b in blockers):
                 continue
             yield first, last, tuple(chosen)
+
+
+def _enough_cues(combo: Combo, places: Mapping[str, list[Place]]):
+    """A bag of cues: at least ``at_least`` places of the concept that do not overlap."""
+    cues = sorted(places.get(combo.concepts[0], ()), key=lambda p: (p.first, -p.last))
+    chosen: list[Place] = []
+    for place in cues:
+        if not chosen or place.first > chosen[-1].last:
+            chosen.append(place)
+    if len(chosen) < combo.at_least:
+        return
+    blocked = {b.sentence for name in combo.unless for b in places.get(name, ())}
+    chosen = [p for p in chosen if p.sentence not in blocked]
+    if len(chosen) >= combo.at_least:
+        yield chosen[0].first, chosen[-1].last, tuple(chosen)
 
 
 def _gap(a: Place, b: Place) -> int:

@@ -29,7 +29,7 @@ _SHORTHAND_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 RULE_KEYS = frozenset({"id", "level", "category", "patterns", "negatable", "family", "who", "words"})
 COMBO_KEYS = frozenset(
     {"id", "level", "category", "family", "who", "negatable", "all", "within", "unless",
-     "unless_note", "in_order", "scope"}
+     "unless_note", "in_order", "scope", "at_least"}
 )
 _CONCEPT_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*$")
 _CONCEPT_ENTRY_RE = re.compile(r"(?:@[a-z_][a-z0-9_]*|[a-z0-9'*]+(?: [a-z0-9'*]+)*(?: \$)?)$")
@@ -237,8 +237,18 @@ def _parse_combo(raw: Any, where: str) -> Rule:
         _names(raw, "unless_note", where),
         bool(raw.get("in_order", False)),
         _scope(raw, where) == "note",
+        _at_least(raw, concepts, where),
     )
     return Rule(raw["id"], level, categories, (), bool(negatable), family, who, None, combo)
+
+
+def _at_least(raw: Mapping[str, Any], concepts: tuple[str, ...], where: str) -> int:
+    value = raw.get("at_least", 1)
+    if not isinstance(value, int) or value < 1:
+        raise PatternError(f"{where}: 'at_least' must be a whole number of at least 1")
+    if value > 1 and len(concepts) != 1:
+        raise PatternError(f"{where}: 'at_least' goes with exactly one concept in 'all'")
+    return value
 
 
 def _scope(raw: Mapping[str, Any], where: str) -> str:
