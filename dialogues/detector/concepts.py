@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import PatternError
 
@@ -27,16 +28,14 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|'[a-z]+|[.!?;]")
 _SENTENCE_MARKS = frozenset(".!?;")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     word: str
     start: int
     end: int
     sentence: int
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a concept occurs: token positions first..last (inclusive) and the characters."""
 
     first: int

@@ -154,9 +154,9 @@ class Engine:
 
     def _hits(self, text: str, wanted: set[int] | None) -> list[tuple[Rule, tuple[int, int]]]:
         hits: list[tuple[Rule, tuple[int, int]]] = []
-        for i, rule in enumerate(self.pattern_rules):
-            if wanted is not None and i not in wanted:
-                continue
+        numbers = range(len(self.pattern_rules)) if wanted is None else sorted(wanted)
+        for i in numbers:
+            rule = self.pattern_rules[i]
             match = self._first_match(rule, text)
             if match is not None:
                 hits.append((rule, match.span()))
