@@ -164,22 +164,25 @@ class Engine:
             tokens = tokenise(text)
             places = self.concepts.places(tokens)
             if places:
+                memo: dict = {}
                 present = places.keys()
                 for rule, needs in self._combo_needs:
                     if not needs <= present:
                         continue
-                    span = self._first_combo(rule, text, tokens, places)
+                    span = self._first_combo(rule, text, tokens, places, memo)
                     if span is not None:
                         hits.append((rule, span))
         return hits
 
-    def _first_combo(self, rule: Rule, text: str, tokens, places) -> tuple[int, int] | None:
+    def _first_combo(
+        self, rule: Rule, text: str, tokens, places, memo: dict
+    ) -> tuple[int, int] | None:
         """The first place where all the combo's concepts stand close and it counts."""
         for first, last, chosen in combo_matches(rule.combo, places):  # type: ignore[arg-type]
             start, end = tokens[first].start, tokens[last].end
-            if self.context.distanced(text, start, end):
+            if self.context.distanced(text, start, end, memo):
                 continue
-            if rule.level == "concern" and self.context.resolved(text, start, end):
+            if rule.level == "concern" and self.context.resolved(text, start, end, memo):
                 continue
             if rule.negatable:
                 used = {i for p in chosen for i in range(p.first, p.last + 1)}
