@@ -2,14 +2,19 @@
 
 Run:  .venv/bin/python bench/detector.py              (development half + speed)
       .venv/bin/python bench/detector.py --misses     (also list the dev misses, to tune)
-      .venv/bin/python bench/detector.py --heldout    (also the held-out half: only to report)
+      .venv/bin/python bench/detector.py --heldout    (also the held-out half)
+      .venv/bin/python bench/detector.py --dev2       (also the second corpus, detector_dev2.yaml)
+      .venv/bin/python bench/detector.py --fresh      (also the blind set: run ONCE, to report)
 
-The corpus (bench/corpus/, see its README) was written by someone who never saw the rules. Tune
-on the development half only; the held-out half measures nothing once its misses are read.
+The corpora (bench/corpus/, see its README and FRESH.md) were written by people who never saw
+the rules. The held-out half was used for tuning once its first report was read, so it is now
+development data too. detector_fresh.yaml is the one blind report set: run it only to report,
+never read its misses (--misses never lists them).
 """
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -23,7 +28,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dialogues.detector import detect  # noqa: E402
 
 CORPUS = Path(__file__).with_name("corpus")
-HALVES = {"dev": "detector_dev.yaml", "held-out": "detector_heldout.yaml"}
+HALVES = {
+    "dev": "detector_dev.yaml",
+    "held-out": "detector_heldout.yaml",
+    "dev2": "detector_dev2.yaml",
+    "fresh": "detector_fresh.yaml",
+}
+# The corpus names its families in English; the detector in Dutch (model.CRISIS_FAMILIES).
+FAMILY_NAMES = {
+    "passive_death_wish": "doodswens_passief",
+    "active_death_wish": "doodswens_actief",
+    "farewell": "afscheid",
+    "plan_means": "plan_middelen",
+    "self_harm": "zelfbeschadiging",
+    "acute_medical": "medisch_acuut",
+    "neglect_emergency": "verwaarlozing_acuut",
+    "violence": "geweld",
+    "threat": "bedreiging",
+    "confinement_financial_abuse": "opsluiting_geld",
+    "volunteer_self": "vrijwilliger_zelf",
+}
 SPEED_MESSAGES = [
     "we hebben samen koffie gedronken en foto's bekeken",
     "ze wil niet meer leven zei ze vandaag",
@@ -35,8 +59,32 @@ SPEED_MESSAGES = [
 ]
 
 
+# detector_dev2.yaml is split once, stratified by (level, lang), with this seed: the rules are
+# tuned on dev2-tune only; of dev2-check only the figures are looked at, never its misses.
+DEV2_SEED = 20261204
+
+
+def split_dev2(items: list[dict]) -> tuple[list[dict], list[dict]]:
+    rng = random.Random(DEV2_SEED)
+    tune: list[dict] = []
+    check: list[dict] = []
+    for key in sorted({(i["level"], i["lang"]) for i in items}):
+        stratum = [i for i in items if (i["level"], i["lang"]) == key]
+        rng.shuffle(stratum)
+        cut = (len(stratum) + 1) // 2
+        tune += stratum[:cut]
+        check += stratum[cut:]
+    return tune, check
+
+
 def load(half: str) -> list[dict]:
-    return yaml.safe_load((CORPUS / HALVES[half]).read_text(encoding="utf-8"))
+    name = "dev2" if half.startswith("dev2") else half
+    items = yaml.safe_load((CORPUS / HALVES[name]).read_text(encoding="utf-8"))
+    if half == "dev2-tune":
+        return split_dev2(items)[0]
+    if half == "dev2-check":
+        return split_dev2(items)[1]
+    return items
 
 
 def _hit(item: dict, found) -> bool:
@@ -52,6 +100,7 @@ def evaluate(items: list[dict]) -> dict:
     rows: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     misses = []
     right_person = [0, 0]
+    right_family = [0, 0]
     for item in items:
         found = detect(item["text"])
         ok = _hit(item, found)
@@ -64,11 +113,18 @@ def evaluate(items: list[dict]) -> dict:
         if item["level"] == "crisis" and found.is_crisis:
             right_person[0] += found.at_risk == item["at_risk"]
             right_person[1] += 1
+            right_family[0] += FAMILY_NAMES.get(item["family"]) in found.families
+            right_family[1] += 1
         if not ok:
             misses.append((item, found))
     for lang in ("nl", "en"):
         rows[("none", "raised as crisis", lang)]  # always shown, also when it is zero
-    return {"rows": rows, "misses": misses, "right_person": right_person}
+    return {
+        "rows": rows,
+        "misses": misses,
+        "right_person": right_person,
+        "right_family": right_family,
+    }
 
 
 def _pct(hit: int, total: int) -> str:
@@ -92,6 +148,8 @@ def table(half: str, result: dict) -> str:
         lines.append(f"| {label} | {family} | {cells[0]} | {cells[1]} |")
     person = result["right_person"]
     lines.append(f"\nWho is at risk right, of the crisis notes found: {_pct(*person)}")
+    family = result["right_family"]
+    lines.append(f"Family among those found, of the crisis notes found: {_pct(*family)}")
     return "\n".join(lines)
 
 
@@ -113,12 +171,22 @@ def speed() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--heldout", action="store_true", help="also run the held-out half")
+    parser.add_argument(
+        "--dev2",
+        action="store_true",
+        help="also run detector_dev2.yaml: whole, and its tune and check halves",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="also run the blind set (only to report, once)"
+    )
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     args = parser.parse_args()
-    halves = ["dev", "held-out"] if args.heldout else ["dev"]
+    halves = ["dev"] + ["held-out"] * args.heldout
+    halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2 + ["fresh"] * args.fresh
     for half in halves:
-        if not (CORPUS / HALVES[half]).exists():
-            print(f"(no {HALVES[half]} in {CORPUS})")
+        name = "dev2" if half.startswith("dev2") else half
+        if not (CORPUS / HALVES[name]).exists():
+            print(f"(no {HALVES[name]} in {CORPUS})")
             continue
         result = evaluate(load(half))
         print(table(half, result))

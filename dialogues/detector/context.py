@@ -67,20 +67,32 @@ class Context:
             if patterns
         }
 
-    def _has(self, kind: str, text: str) -> bool:
+    def _has(self, kind: str, text: str, memo: dict | None = None) -> bool:
+        """Whether a marker of this kind occurs; ``memo`` (one per message) saves searching the
+        same sentence again for the next rule."""
+        if memo is not None:
+            key = (kind, text)
+            if key not in memo:
+                memo[key] = self._has(kind, text)
+            return memo[key]
         regex = self._re.get(kind)
         return bool(regex and regex.search(text))
 
-    def distanced(self, text: str, start: int, end: int) -> bool:
+    def distanced(self, text: str, start: int, end: int, memo: dict | None = None) -> bool:
         """The match is about fiction, the news or the long past, and not about now."""
         sentence = _sentence(text, start, end)
-        if not (self._has("fiction", sentence) or self._has("long_past", sentence)):
+        if not (self._has("fiction", sentence, memo) or self._has("long_past", sentence, memo)):
             return False
-        return not self._has("present", sentence)
+        return not self._has("present", sentence, memo)
 
-    def resolved(self, text: str, start: int, end: int) -> bool:
+    def harmless(self, text: str) -> bool:
+        """The whole note frames it as a joke, a yearly habit or a worry that is over ("haha",
+        "doet ze ieder jaar", "nu niet meer zegt ze"): nothing in it counts, crisis neither."""
+        return self._has("harmless", text)
+
+    def resolved(self, text: str, start: int, end: int, memo: dict | None = None) -> bool:
         """The sentence says the worry is over or harmless ("gaat alweer beter", "fine")."""
-        return self._has("resolved", _sentence(text, start, end))
+        return self._has("resolved", _sentence(text, start, end), memo)
 
     def reported(self, text: str) -> bool:
         """Someone else's words are passed on ("ze zei", "zegt hij", "she told me")."""

@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .concepts import ConceptIndex, combo_matches, tokenise
 from .context import Context
+from .loading import check_combo_concepts
 from .model import FAMILIES, LEVELS, NOTHING, Detection, PatternError, PatternFile, Rule
 from .words import WordIndex
 from .text import Spelling, normalise
@@ -49,14 +51,25 @@ class Engine:
 
     def __init__(self, files: Iterable[PatternFile]) -> None:
         files = list(files)
-        self.rules = tuple(rule for f in files for rule in f.rules)
+        check_combo_concepts(files)
+        self.pattern_rules = tuple(rule for f in files for rule in f.rules)
+        self.combos = tuple(rule for f in files for rule in f.combos)
+        self.rules = self.pattern_rules + self.combos
+        self._combo_needs = tuple(
+            (rule, frozenset(rule.combo.concepts)) for rule in self.combos  # type: ignore[attr-defined]
+        )
+        merged: dict[str, list[str]] = {}
+        for f in files:
+            for name, entries in (f.concepts or {}).items():
+                merged.setdefault(name, []).extend(entries)
+        self.concepts = ConceptIndex(merged)
         ids = [rule.id for rule in self.rules]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise PatternError(f"duplicate rule ids: {duplicates}")
         self.idioms = tuple(pattern for f in files for _, pattern in f.idioms)
         self._idiom_index = WordIndex(p.words for p in self.idioms)
-        self._rule_index = WordIndex(r.words for r in self.rules)
+        self._rule_index = WordIndex(r.words for r in self.pattern_rules)
         self.negators = _union(f.negators for f in files)
         self.negator_endings = tuple(e for f in files for e in f.negator_endings)
         self.trailing_negators = _union(f.trailing_negators for f in files)
@@ -139,15 +152,51 @@ class Engine:
                     return match
         return None
 
-    def _hits(self, text: str, wanted: set[int] | None) -> list[tuple[Rule, re.Match[str]]]:
-        hits = []
-        for i, rule in enumerate(self.rules):
-            if wanted is not None and i not in wanted:
-                continue
+    def _hits(self, text: str, wanted: set[int] | None) -> list[tuple[Rule, tuple[int, int]]]:
+        hits: list[tuple[Rule, tuple[int, int]]] = []
+        numbers = range(len(self.pattern_rules)) if wanted is None else sorted(wanted)
+        for i in numbers:
+            rule = self.pattern_rules[i]
             match = self._first_match(rule, text)
             if match is not None:
-                hits.append((rule, match))
+                hits.append((rule, match.span()))
+        if self.combos:
+            tokens = tokenise(text)
+            places = self.concepts.places(tokens)
+            if places:
+                memo: dict = {}
+                present = places.keys()
+                for rule, needs in self._combo_needs:
+                    if not needs <= present:
+                        continue
+                    span = self._first_combo(rule, text, tokens, places, memo)
+                    if span is not None:
+                        hits.append((rule, span))
         return hits
+
+    def _first_combo(
+        self, rule: Rule, text: str, tokens, places, memo: dict
+    ) -> tuple[int, int] | None:
+        """The first place where all the combo's concepts stand close and it counts."""
+        for first, last, chosen in combo_matches(rule.combo, places):  # type: ignore[arg-type]
+            start, end = tokens[first].start, tokens[last].end
+            if self.context.distanced(text, start, end, memo):
+                continue
+            if rule.level == "concern" and self.context.resolved(text, start, end, memo):
+                continue
+            if rule.negatable:
+                used = {i for p in chosen for i in range(p.first, p.last + 1)}
+                between = self._clause_words(text[start:end])
+                inside = [t.word for i, t in enumerate(tokens[first : last + 1], first)
+                          if i not in used]
+                if any(self._is_negator(w) for w in inside if w in between):
+                    continue
+                if self._negated_before(text, start, tokens[first].word):
+                    continue
+                if self._negated_after(text, end):
+                    continue
+            return start, end
+        return None
 
     def prepare(self, text: str) -> str:
         return self.spelling.apply(normalise(text))
@@ -160,13 +209,15 @@ class Engine:
         # Signal words are looked up before masking: masking only removes text (a superset).
         wanted = self._rule_index.candidates(text) if precheck else None
         text = self._mask_idioms(text, precheck)
+        if self.context.harmless(text):
+            return NOTHING
         hits = self._hits(text, wanted)
         if not hits:
             return NOTHING
         # Crisis first, then the most urgent family, so the right route and numbers lead.
         hits.sort(key=lambda hit: (LEVELS.index(hit[0].level), FAMILIES.index(hit[0].family)))
-        rule, match = hits[0]
-        at_risk = self.context.at_risk(rule, text, match.start(), match.end())
+        rule, (start, end) = hits[0]
+        at_risk = self.context.at_risk(rule, text, start, end)
         families = [r.family for r, _ in hits]
         if rule.level == "crisis" and at_risk == "volunteer":
             families.insert(0, "vrijwilliger_zelf")  # the help is for her: 113, huisarts

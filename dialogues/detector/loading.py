@@ -27,7 +27,13 @@ from .text import strip_accents
 
 _SHORTHAND_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 RULE_KEYS = frozenset({"id", "level", "category", "patterns", "negatable", "family", "who", "words"})
-CONTEXT_KINDS = ("reported", "fiction", "long_past", "present", "resolved")
+COMBO_KEYS = frozenset(
+    {"id", "level", "category", "family", "who", "negatable", "all", "within", "unless",
+     "unless_note", "in_order", "scope", "at_least"}
+)
+_CONCEPT_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*$")
+_CONCEPT_ENTRY_RE = re.compile(r"(?:@[a-z_][a-z0-9_]*|[a-z0-9'*]+(?: [a-z0-9'*]+)*(?: \$)?)$")
+CONTEXT_KINDS = ("reported", "fiction", "long_past", "present", "resolved", "harmless")
 
 
 def _word_list(data: Mapping[str, Any], key: str, where: str) -> list[str]:
@@ -174,6 +180,96 @@ def _shorthands(data: Mapping[str, Any], negators: list[str], endings: list[str]
     return shorthands
 
 
+def _concepts(data: Mapping[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    raw = data.get("concepts") or {}
+    if not isinstance(raw, dict):
+        raise PatternError(f"{where}: 'concepts' must map a name to a list of words")
+    concepts = {}
+    for name, entries in raw.items():
+        if not isinstance(name, str) or not _CONCEPT_NAME_RE.match(name):
+            raise PatternError(f"{where}: concept name {name!r} must be lowercase_with_underscores")
+        words = _word_list(raw, name, f"{where} concept {name}")
+        if not words:
+            raise PatternError(f"{where}: concept {name} is empty")
+        for word in words:
+            if not _CONCEPT_ENTRY_RE.match(word) or word.startswith("*") or "**" in word:
+                raise PatternError(f"{where}: concept {name}: bad entry {word!r}")
+        concepts[name] = tuple(words)
+    return concepts
+
+
+def _names(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PatternError(f"{where}: '{key}' must be a list of concept names")
+    return tuple(value)
+
+
+def _parse_combo(raw: Any, where: str) -> Rule:
+    from .concepts import Combo
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise PatternError(f"{where}: every combo needs an 'id'")
+    where = f"{where} combo {raw['id']}"
+    if set(raw) - COMBO_KEYS:
+        raise PatternError(f"{where}: unknown keys {sorted(set(raw) - COMBO_KEYS)}")
+    level = raw.get("level")
+    if level not in LEVELS:
+        raise PatternError(f"{where}: level must be one of {LEVELS}")
+    concepts = _names(raw, "all", where)
+    if not concepts:
+        raise PatternError(f"{where}: 'all' must name at least one concept")
+    within = raw.get("within", 6)
+    if not isinstance(within, int) or within < 0:
+        raise PatternError(f"{where}: 'within' must be a number of words")
+    negatable = raw.get("negatable", True)
+    who = raw.get("who", "subject")
+    if who not in WHO_FROM:
+        raise PatternError(f"{where}: 'who' must be one of {WHO_FROM}")
+    categories = _categories(raw.get("category"), where)
+    family = _family(raw, level, categories, where)
+    combo = Combo(
+        concepts,
+        within,
+        _names(raw, "unless", where),
+        _names(raw, "unless_note", where),
+        bool(raw.get("in_order", False)),
+        _scope(raw, where) == "note",
+        _at_least(raw, concepts, where),
+    )
+    return Rule(raw["id"], level, categories, (), bool(negatable), family, who, None, combo)
+
+
+def _at_least(raw: Mapping[str, Any], concepts: tuple[str, ...], where: str) -> int:
+    value = raw.get("at_least", 1)
+    if not isinstance(value, int) or value < 1:
+        raise PatternError(f"{where}: 'at_least' must be a whole number of at least 1")
+    if value > 1 and len(concepts) != 1:
+        raise PatternError(f"{where}: 'at_least' goes with exactly one concept in 'all'")
+    return value
+
+
+def _scope(raw: Mapping[str, Any], where: str) -> str:
+    scope = raw.get("scope", "sentence")
+    if scope not in ("sentence", "note"):
+        raise PatternError(f"{where}: 'scope' must be sentence or note")
+    return str(scope)
+
+
+def check_combo_concepts(files: Iterable[PatternFile]) -> None:
+    """Every concept a combo names exists in some file (languages share concepts by name)."""
+    files = list(files)
+    names = {name for f in files for name in (f.concepts or {})}
+    for f in files:
+        for rule in f.combos:
+            combo = rule.combo
+            missing = set(combo.concepts + combo.unless + combo.unless_note) - names  # type: ignore[attr-defined]
+            if missing:
+                raise PatternError(f"{f.language} combo {rule.id}: unknown concepts {sorted(missing)}")
+
+
 def load_pattern_file(path: Path) -> PatternFile:
     """Parse and validate one YAML file; raises PatternError with the rule id on any mistake."""
     where = path.name
@@ -202,4 +298,6 @@ def load_pattern_file(path: Path) -> PatternFile:
         variants=_variants(data, where),
         crisis_words=tuple(_word_list(data, "typo_words", where)),
         context=_context(data, shorthands, where),
+        concepts=_concepts(data, where),
+        combos=tuple(_parse_combo(c, where) for c in data.get("combos") or []),
     )

@@ -100,6 +100,8 @@ class Rule:
     # Signal words: none of the rule's patterns can match without one of them, so the rule is
     # only tried when one occurs in the text (see engine.WordIndex). None: always tried.
     words: frozenset[str] | None
+    # A rule built from concepts that combine (concepts.py) instead of patterns.
+    combo: object | None = None
 
 
 @dataclass(frozen=True)
@@ -120,3 +122,5 @@ class PatternFile:
     variants: dict[str, str]  # informal or Flemish word -> the form the rules are written in
     crisis_words: tuple[str, ...]  # long words worth correcting a typo towards
     context: dict[str, tuple[str, ...]]  # context marker kind -> regexes (see context.py)
+    concepts: dict[str, tuple[str, ...]] = None  # type: ignore[assignment]  # name -> entries
+    combos: tuple[Rule, ...] = ()  # rules made of concepts (see concepts.py)

@@ -77,6 +77,7 @@ class Spelling:
         self._variant_re = re.compile(rf"(?<![\w'])(?:{words})(?![\w'])") if words else None
         self.words = frozenset(crisis_words)
         self._by_start: dict[str, list[str]] = {}
+        self._letters = {word: frozenset(word) for word in self.words}
         for word in self.words:
             self._by_start.setdefault(word[:2], []).append(word)
 
@@ -97,6 +98,10 @@ class Spelling:
             for length in (len(token), len(word) - 1, len(word), len(word) + 1):
                 if length > len(token) or length < len(word) - most:
                     continue
-                if edit_distance(token[:length], word, most) <= most:
+                piece = token[:length]
+                # Each edit brings in at most one letter the piece lacks: a cheap lower bound.
+                if len(self._letters[word] - set(piece)) > most:
+                    continue
+                if edit_distance(piece, word, most) <= most:
                     return word + token[length:]
         return token

@@ -72,6 +72,45 @@ FAMILY_CASES: list[tuple[str, str, str]] = [
     ("hij heeft doorligwonden en niemand komt", "verwaarlozing_acuut", "resident"),
 ]
 
+# Issue 15, families built from concept word lists that combine (the combos in the YAML):
+# written from the meaning, one per combo that the tables above do not already exercise.
+COMBO_CASES: list[tuple[str, str, str]] = [
+    ("she has bruises on her arms and said she walked into the door", "geweld", "resident"),
+    ("he was wandering in the street at 3am in his pyjamas, very confused",
+     "verwaarlozing_acuut", "resident"),
+    ("she hugged me and said thank you for everything, forever", "afscheid", "resident"),
+    ("he said he is going to jump off the bridge", "doodswens_actief", "resident"),
+    ("she is severely dehydrated and alone", "verwaarlozing_acuut", "resident"),
+    ("no answer at her flat, the milk and the post are still on the mat", "medisch_acuut",
+     "resident"),
+    ("the neighbour heard screaming and things breaking last night", "geweld", "resident"),
+    ("a man she met online has had thousands of euros from her", "opsluiting_geld", "resident"),
+    ("he threatened her with a knife, said he will kill her", "bedreiging", "resident"),
+    ("her son has a hammer and keeps talking about the man upstairs, says he is waiting for him",
+     "bedreiging", "other"),
+    ("ze dreigde met een mes en zei dat hij spijt krijgt", "bedreiging", "resident"),
+    ("ze heeft geen hoop meer, hopeloos, wenst dat god haar komt halen", "doodswens_passief",
+     "resident"),
+    ("niemand heeft hem gezien, de post en de melk staan nog bij de deur sinds dinsdag",
+     "medisch_acuut", "resident"),
+    ("haar ademhaling is heel raar en haar lippen zijn blauw", "medisch_acuut", "resident"),
+    ("er hangt een strop in de schuur", "plan_middelen", "resident"),
+    ("hij ligt al uren op de vloer, grauw en klam en hij kreunt", "medisch_acuut", "resident"),
+    ("she refuses to see the gp about her leg", "zorgmijding", "resident"),
+    # the two phrases the lead asked for
+    ("ik wil zelf ook niet meer", "vrijwilliger_zelf", "volunteer"),
+    ("Ik maak me zorgen of ze nog wel wil", "doodswens_passief", "resident"),
+]
+
+# Look-alikes the combos must leave alone (jokes, yearly habits, accidents, worries now over).
+COMBO_HARMLESS = [
+    "die soep is om dood te gaan zo lekker zei hij",
+    "ze wil voor haar verjaardag alles weggeven aan de kleinkinderen, doet ze ieder jaar",
+    "hij heeft zich gesneden aan een mes bij het koken",
+    "he hung a rope swing for the grandkids in the garden, very proud of it",
+    "she said the trifle was to die for",
+]
+
 # Fiction, the news and the long past are no crisis and no new worry.
 DISTANCED = [
     "we lazen in een boek over iemand die zelfmoord pleegde",
@@ -103,6 +142,16 @@ def test_family_phrasings(text: str, family: str, at_risk: str) -> None:
     _check(text, family, at_risk)
 
 
+@pytest.mark.parametrize(("text", "family", "at_risk"), COMBO_CASES, ids=lambda v: str(v)[:40])
+def test_combo_families(text: str, family: str, at_risk: str) -> None:
+    _check(text, family, at_risk)
+
+
+@pytest.mark.parametrize("text", COMBO_HARMLESS)
+def test_combo_lookalikes_raise_no_crisis(text: str) -> None:
+    assert detect(text).level != "crisis"
+
+
 @pytest.mark.parametrize("text", DISTANCED)
 def test_fiction_news_and_long_past_do_not_count(text: str) -> None:
     assert detect(text) == Detection()
@@ -119,7 +168,9 @@ def test_reported_speech_is_still_crisis() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", [t for t, _, _ in ISSUE_EXAMPLES + FAMILY_CASES] + DISTANCED, ids=lambda v: v[:40]
+    "text",
+    [t for t, _, _ in ISSUE_EXAMPLES + FAMILY_CASES + COMBO_CASES] + DISTANCED,
+    ids=lambda v: v[:40],
 )
 def test_signal_words_change_nothing(text: str) -> None:
     """The signal words in the YAML are only a speed-up: running every rule gives the same."""
