@@ -11,6 +11,7 @@ the rules. The held-out half was used for tuning once its first report was read,
 development data too. detector_fresh.yaml is the one blind report set: run it only to report,
 never read its misses (--misses never lists them).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -104,7 +105,10 @@ def evaluate(items: list[dict]) -> dict:
     for item in items:
         found = detect(item["text"])
         ok = _hit(item, found)
-        for key in ((item["level"], item["family"], item["lang"]), (item["level"], "all", item["lang"])):
+        for key in (
+            (item["level"], item["family"], item["lang"]),
+            (item["level"], "all", item["lang"]),
+        ):
             rows[key][0] += ok
             rows[key][1] += 1
         if item["level"] == "none" and found.level == "crisis":
@@ -134,7 +138,10 @@ def _pct(hit: int, total: int) -> str:
 def table(half: str, result: dict) -> str:
     rows = result["rows"]
     lines = [f"\n## {half}\n", "| level | family | nl | en |", "|---|---|---:|---:|"]
-    keys = sorted({(lv, fam) for lv, fam, _ in rows}, key=lambda k: ("crisis concern none".split().index(k[0]), k[1] != "all", k[1]))
+    keys = sorted(
+        {(lv, fam) for lv, fam, _ in rows},
+        key=lambda k: (["crisis", "concern", "none"].index(k[0]), k[1] != "all", k[1]),
+    )
     for level, family in keys:
         cells = []
         for lang in ("nl", "en"):
@@ -192,8 +199,10 @@ def main() -> None:
         print(table(half, result))
         if args.misses and half == "dev":
             for item, found in result["misses"]:
-                print(f"- [{item['level']}/{item['family']}/{item['at_risk']}] got "
-                      f"{found.level}/{','.join(found.families)}: {item['text']}")
+                print(
+                    f"- [{item['level']}/{item['family']}/{item['at_risk']}] got "
+                    f"{found.level}/{','.join(found.families)}: {item['text']}"
+                )
     print()
     print(speed())
 

@@ -168,7 +168,7 @@ def combo_matches(
     combo: Combo, places: Mapping[str, list[Place]]
 ) -> Iterable[tuple[int, int, tuple[Place, ...]]]:
     """Every (first token, last token, places used) where all concepts stand close."""
-    lists = [places.get(name) for name in combo.concepts]
+    lists = [places.get(name) or [] for name in combo.concepts]
     if not all(lists):
         return
     if any(name in places for name in combo.unless_note):

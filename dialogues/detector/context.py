@@ -27,22 +27,75 @@ LOOK_BACK_WORDS = 8
 
 # Only subject forms: in "hij vroeg me welke brug" or "ik kreeg haar niet wakker" the volunteer
 # is not the one at risk.
-FIRST_PERSON = frozenset("ik i i'm im i've i'd i'll mezelf mijzelf myself 'k".split())
-FIRST_OBJECT = frozenset("me mij".split())
-THIRD_PERSON = frozenset(
-    "ze zij hij ie mevrouw meneer she he her him mrs mr zichzelf herself himself".split()
+FIRST_PERSON = frozenset(
+    ["ik", "i", "i'm", "im", "i've", "i'd", "i'll", "mezelf", "mijzelf", "myself", "'k"]
 )
-VICTIM_THIRD = frozenset("haar hem d'r mevrouw meneer her him".split())
-POSSESSIVE = frozenset("haar zijn z'n zn d'r der her his".split())
+FIRST_OBJECT = frozenset(["me", "mij"])
+THIRD_PERSON = frozenset(
+    [
+        "ze",
+        "zij",
+        "hij",
+        "ie",
+        "mevrouw",
+        "meneer",
+        "she",
+        "he",
+        "her",
+        "him",
+        "mrs",
+        "mr",
+        "zichzelf",
+        "herself",
+        "himself",
+    ]
+)
+VICTIM_THIRD = frozenset(["haar", "hem", "d'r", "mevrouw", "meneer", "her", "him"])
+POSSESSIVE = frozenset(["haar", "zijn", "z'n", "zn", "d'r", "der", "her", "his"])
 # Someone else in the home, after a possessive: "haar man wil dood" is about him.
 OTHERS = frozenset(
-    "man vrouw partner zoon dochter kleinzoon kleindochter broer zus kind kinderen echtgenoot "
-    "husband wife partner son daughter grandson granddaughter brother sister child kids".split()
+    [
+        "man",
+        "vrouw",
+        "partner",
+        "zoon",
+        "dochter",
+        "kleinzoon",
+        "kleindochter",
+        "broer",
+        "zus",
+        "kind",
+        "kinderen",
+        "echtgenoot",
+        "husband",
+        "wife",
+        "partner",
+        "son",
+        "daughter",
+        "grandson",
+        "granddaughter",
+        "brother",
+        "sister",
+        "child",
+        "kids",
+    ]
 )
 # People outside the resident's household who may be threatened by the resident.
 OUTSIDERS = frozenset(
-    "buurman buurvrouw buren schoonzoon schoondochter neef nicht neighbour neighbor neighbours "
-    "neighbors lad".split()
+    [
+        "buurman",
+        "buurvrouw",
+        "buren",
+        "schoonzoon",
+        "schoondochter",
+        "neef",
+        "nicht",
+        "neighbour",
+        "neighbor",
+        "neighbours",
+        "neighbors",
+        "lad",
+    ]
 )
 
 

@@ -23,8 +23,8 @@ from .concepts import ConceptIndex, combo_matches, tokenise
 from .context import Context
 from .loading import check_combo_concepts
 from .model import FAMILIES, LEVELS, NOTHING, Detection, PatternError, PatternFile, Rule
-from .words import WordIndex
 from .text import Spelling, normalise
+from .words import WordIndex
 
 # How many words before a match are searched for a negator ("geen tekenen van huiselijk geweld").
 NEGATION_WINDOW = 5
@@ -56,7 +56,8 @@ class Engine:
         self.combos = tuple(rule for f in files for rule in f.combos)
         self.rules = self.pattern_rules + self.combos
         self._combo_needs = tuple(
-            (rule, frozenset(rule.combo.concepts)) for rule in self.combos  # type: ignore[attr-defined]
+            (rule, frozenset(rule.combo.concepts))  # type: ignore[attr-defined]
+            for rule in self.combos
         )
         merged: dict[str, list[str]] = {}
         for f in files:
@@ -108,9 +109,10 @@ class Engine:
             word = words[i]
             if i < len(words) - 1 and self._is_negator(word):
                 return True
-            if _CONTRACTION_RE.sub("", word) in self.subjects:
-                if i == 0 or words[i - 1] not in self.linkers:
-                    return False
+            if _CONTRACTION_RE.sub("", word) in self.subjects and (
+                i == 0 or words[i - 1] not in self.linkers
+            ):
+                return False
         return False
 
     def _negated_after(self, text: str, end: int) -> bool:
@@ -187,8 +189,9 @@ class Engine:
             if rule.negatable:
                 used = {i for p in chosen for i in range(p.first, p.last + 1)}
                 between = self._clause_words(text[start:end])
-                inside = [t.word for i, t in enumerate(tokens[first : last + 1], first)
-                          if i not in used]
+                inside = [
+                    t.word for i, t in enumerate(tokens[first : last + 1], first) if i not in used
+                ]
                 if any(self._is_negator(w) for w in inside if w in between):
                     continue
                 if self._negated_before(text, start, tokens[first].word):

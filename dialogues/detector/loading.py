@@ -26,10 +26,25 @@ from .model import (
 from .text import strip_accents
 
 _SHORTHAND_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-RULE_KEYS = frozenset({"id", "level", "category", "patterns", "negatable", "family", "who", "words"})
+RULE_KEYS = frozenset(
+    {"id", "level", "category", "patterns", "negatable", "family", "who", "words"}
+)
 COMBO_KEYS = frozenset(
-    {"id", "level", "category", "family", "who", "negatable", "all", "within", "unless",
-     "unless_note", "in_order", "scope", "at_least"}
+    {
+        "id",
+        "level",
+        "category",
+        "family",
+        "who",
+        "negatable",
+        "all",
+        "within",
+        "unless",
+        "unless_note",
+        "in_order",
+        "scope",
+        "at_least",
+    }
 )
 _CONCEPT_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*$")
 _CONCEPT_ENTRY_RE = re.compile(r"(?:@[a-z_][a-z0-9_]*|[a-z0-9'*]+(?: [a-z0-9'*]+)*(?: \$)?)$")
@@ -185,7 +200,7 @@ def _concepts(data: Mapping[str, Any], where: str) -> dict[str, tuple[str, ...]]
     if not isinstance(raw, dict):
         raise PatternError(f"{where}: 'concepts' must map a name to a list of words")
     concepts = {}
-    for name, entries in raw.items():
+    for name, _entries in raw.items():
         if not isinstance(name, str) or not _CONCEPT_NAME_RE.match(name):
             raise PatternError(f"{where}: concept name {name!r} must be lowercase_with_underscores")
         words = _word_list(raw, name, f"{where} concept {name}")
@@ -267,7 +282,9 @@ def check_combo_concepts(files: Iterable[PatternFile]) -> None:
             combo = rule.combo
             missing = set(combo.concepts + combo.unless + combo.unless_note) - names  # type: ignore[attr-defined]
             if missing:
-                raise PatternError(f"{f.language} combo {rule.id}: unknown concepts {sorted(missing)}")
+                raise PatternError(
+                    f"{f.language} combo {rule.id}: unknown concepts {sorted(missing)}"
+                )
 
 
 def load_pattern_file(path: Path) -> PatternFile:

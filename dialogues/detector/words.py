@@ -22,7 +22,9 @@ class WordIndex:
             for word in words:
                 self._owners.setdefault(word, []).append(i)
         self._by_start: dict[str, list[str]] = {}
-        self._short: list[str] = []  # words under three letters ("tia" is three): checked one by one
+        self._short: list[
+            str
+        ] = []  # words under three letters ("tia" is three): checked one by one
         for word in self._owners:
             if len(word) < 3:
                 self._short.append(word)

@@ -26,7 +26,11 @@ ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
     ("zijn dochter vertelde dat hij wil stoppen met leven", "doodswens_actief", "resident"),
     ("she says she has no reason to go on", "doodswens_passief", "resident"),
     ("de thuiszorg vertelde dat ze steeds over doodgaan praat", "doodswens_passief", "resident"),
-    ("ik trek het zelf ook niet meer, ik zie het niet meer zitten", "vrijwilliger_zelf", "volunteer"),
+    (
+        "ik trek het zelf ook niet meer, ik zie het niet meer zitten",
+        "vrijwilliger_zelf",
+        "volunteer",
+    ),
 ]
 
 # More phrasings per family, written like the notes volunteers send (no punctuation, typos).
@@ -76,23 +80,38 @@ FAMILY_CASES: list[tuple[str, str, str]] = [
 # written from the meaning, one per combo that the tables above do not already exercise.
 COMBO_CASES: list[tuple[str, str, str]] = [
     ("she has bruises on her arms and said she walked into the door", "geweld", "resident"),
-    ("he was wandering in the street at 3am in his pyjamas, very confused",
-     "verwaarlozing_acuut", "resident"),
+    (
+        "he was wandering in the street at 3am in his pyjamas, very confused",
+        "verwaarlozing_acuut",
+        "resident",
+    ),
     ("she hugged me and said thank you for everything, forever", "afscheid", "resident"),
     ("he said he is going to jump off the bridge", "doodswens_actief", "resident"),
     ("she is severely dehydrated and alone", "verwaarlozing_acuut", "resident"),
-    ("no answer at her flat, the milk and the post are still on the mat", "medisch_acuut",
-     "resident"),
+    (
+        "no answer at her flat, the milk and the post are still on the mat",
+        "medisch_acuut",
+        "resident",
+    ),
     ("the neighbour heard screaming and things breaking last night", "geweld", "resident"),
     ("a man she met online has had thousands of euros from her", "opsluiting_geld", "resident"),
     ("he threatened her with a knife, said he will kill her", "bedreiging", "resident"),
-    ("her son has a hammer and keeps talking about the man upstairs, says he is waiting for him",
-     "bedreiging", "other"),
+    (
+        "her son has a hammer and keeps talking about the man upstairs, says he is waiting for him",
+        "bedreiging",
+        "other",
+    ),
     ("ze dreigde met een mes en zei dat hij spijt krijgt", "bedreiging", "resident"),
-    ("ze heeft geen hoop meer, hopeloos, wenst dat god haar komt halen", "doodswens_passief",
-     "resident"),
-    ("niemand heeft hem gezien, de post en de melk staan nog bij de deur sinds dinsdag",
-     "medisch_acuut", "resident"),
+    (
+        "ze heeft geen hoop meer, hopeloos, wenst dat god haar komt halen",
+        "doodswens_passief",
+        "resident",
+    ),
+    (
+        "niemand heeft hem gezien, de post en de melk staan nog bij de deur sinds dinsdag",
+        "medisch_acuut",
+        "resident",
+    ),
     ("haar ademhaling is heel raar en haar lippen zijn blauw", "medisch_acuut", "resident"),
     ("er hangt een strop in de schuur", "plan_middelen", "resident"),
     ("hij ligt al uren op de vloer, grauw en klam en hij kreunt", "medisch_acuut", "resident"),
@@ -186,8 +205,13 @@ def test_every_crisis_family_has_a_rule() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "distance"),
-    [("zelfmoord", "zelfmoord", 0), ("zelfmord", "zelfmoord", 1), ("zelfmorod", "zelfmoord", 1),
-     ("verkocht", "verkracht", 2), ("", "abc", 2)],
+    [
+        ("zelfmoord", "zelfmoord", 0),
+        ("zelfmord", "zelfmoord", 1),
+        ("zelfmorod", "zelfmoord", 1),
+        ("verkocht", "verkracht", 2),
+        ("", "abc", 2),
+    ],
 )
 def test_edit_distance(a: str, b: str, distance: int) -> None:
     assert edit_distance(a, b, 1) == min(distance, 2)
@@ -207,6 +231,8 @@ def test_signal_words_change_nothing_on_the_development_corpus() -> None:
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert len(items) > 300
     different = [
-        i["text"] for i in items if detect(i["text"]) != detector._ENGINE.detect(i["text"], precheck=False)
+        i["text"]
+        for i in items
+        if detect(i["text"]) != detector._ENGINE.detect(i["text"], precheck=False)
     ]
     assert different == []
