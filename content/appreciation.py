@@ -50,7 +50,7 @@ def render_appreciation(
             if joined and now
             else content.render("coordinator.tijd_maand", locale)
         )
-        body = Markup(content.render_text(entry["text"], voornaam=voornaam, mijlpaal=mijlpaal))
+        body = content.render_text(entry["text"], voornaam=voornaam, mijlpaal=mijlpaal)
     if persoonlijk:  # the coordinator's own line under any template, first name filled in
         own = str(escape(persoonlijk)).replace("{voornaam}", str(escape(voornaam)))
         body = Markup(f"{body}\n\n{own}")

@@ -4,7 +4,9 @@ A message template lives in `content/<locale>/<area>.yaml` under a key; its id i
 `<area>.<key>`. Catalogues (question banks, signal categories, ...) live in
 `content/<locale>/catalogues/`, appreciation templates in `content/<locale>/appreciation/`.
 Output is Telegram HTML: Jinja2 autoescapes every variable, so a volunteer's own words
-can never break the markup. A text missing in a locale falls back to Dutch.
+can never break the markup. Renderings are `Markup`, so a rendered text passed into another
+template, or joined to a volunteer's words with `+`, is escaped exactly once. A text missing
+in a locale falls back to Dutch.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
+from markupsafe import Markup
 
 CONTENT_ROOT = Path(__file__).resolve().parent
 FALLBACK = "nl"
@@ -58,8 +61,8 @@ class Content:
         )
         self.messages = {loc: _message_sources(root / loc) for loc in LOCALES}
         self._catalogues: dict[tuple[str, str], Any] = {}
-        self._compiled: dict[tuple[str, str], Template | str] = {}
-        self._compiled_sources: dict[str, Template | str] = {}
+        self._compiled: dict[tuple[str, str], Template | Markup] = {}
+        self._compiled_sources: dict[str, Template | Markup] = {}
 
     def locale(self, language: str | None) -> str:
         return language if language in LOCALES else FALLBACK
@@ -74,25 +77,25 @@ class Content:
                 return entry
         raise ContentError(f"no template {template_id!r} in content/{locale} or content/nl")
 
-    def render(self, template_id: str, locale: str, **variables: Any) -> str:
+    def render(self, template_id: str, locale: str, **variables: Any) -> Markup:
         key = (self.locale(locale), template_id)
         template = self._compiled.get(key)
         if template is None:
             template = self._compile(self.source(template_id, locale)["text"])
             self._compiled[key] = template
-        return template if isinstance(template, str) else template.render(**variables).strip()
+        return _rendered(template, variables)
 
-    def render_text(self, source: str, **variables: Any) -> str:
+    def render_text(self, source: str, **variables: Any) -> Markup:
         """Render a catalogue entry's own text (compiled once per distinct source)."""
         template = self._compiled_sources.get(source)
         if template is None:
             template = self._compiled_sources[source] = self._compile(source)
-        return template if isinstance(template, str) else template.render(**variables).strip()
+        return _rendered(template, variables)
 
-    def _compile(self, source: str) -> Template | str:
+    def _compile(self, source: str) -> Template | Markup:
         """A text without Jinja syntax is its own rendering: most button labels are."""
         if "{" not in source and "}" not in source:
-            return source.strip()
+            return Markup(source.strip())
         return self.env.from_string(source)
 
     def catalogue(self, name: str, locale: str) -> Any:
@@ -113,6 +116,13 @@ class Content:
             entries = {p.stem: _read_yaml(p) for p in sorted(folder.glob("*.yaml"))}
             self._catalogues[key] = {e.get("id", stem): e for stem, e in entries.items()}
         return self._catalogues[key]
+
+
+def _rendered(template: Template | Markup, variables: dict[str, Any]) -> Markup:
+    # Our own template source is trusted HTML; every variable in it was escaped by Jinja2.
+    if isinstance(template, Markup):
+        return template
+    return Markup(template.render(**variables).strip())
 
 
 _default: Content | None = None

@@ -214,7 +214,7 @@ class Engine:
 
     def _say(self, state: State, conv: Conversation, ctx: Context) -> str:
         variables = self._variables(conv, ctx)
-        parts = []
+        parts: list[str] = []
         for item in state.say:
             if isinstance(item, str):
                 parts.append(self.content.render(item, ctx.locale, **variables))

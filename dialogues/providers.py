@@ -9,8 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
-
 from content.appreciation import render_appreciation
 from content.render import Content
 from dialogues.model import Context, Conversation
@@ -108,8 +106,7 @@ def _catalogue_field(
     entry = _entry(content, ctx.locale, params["catalogue"], params["key"], chosen)
     value: Any = entry.get(params["field"], "")
     items = value if isinstance(value, list) else [value]
-    # Already rendered (and escaped) once: Markup keeps the template from escaping twice.
-    rendered = [Markup(content.render_text(str(v), **variables)) for v in items]
+    rendered = [content.render_text(str(v), **variables) for v in items]
     return content.render(params["template"], ctx.locale, **{**variables, "items": rendered})
 
 
@@ -135,7 +132,7 @@ def _boundary_from_words(
         t["id"]: t for t in catalogue_entries(content, ctx.locale, "boundaries", "onderwerpen")
     }
     items = [
-        Markup(content.render_text(v, **variables))
+        content.render_text(v, **variables)
         for topic_id in found[:2]
         for v in topics[topic_id]["voorbeelden"][:2]
     ]

@@ -95,9 +95,7 @@ async def _reasons(turn: Turn, target: str, found, now) -> list[Markup]:
     names = {u.id: u.first_name for u in found}
     pairs = await turn.rt.store.run(broadcast.reasons, target, now)
     return [
-        Markup(turn.text(f"coordinator.mijlpaal_{m}", voornaam=names[v]))
-        for v, m in pairs
-        if v in names
+        turn.text(f"coordinator.mijlpaal_{m}", voornaam=names[v]) for v, m in pairs if v in names
     ]
 
 

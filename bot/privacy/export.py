@@ -39,7 +39,7 @@ class Reader:
 
     def t(self, key: str, **variables) -> Markup:
         # Content renders Telegram HTML, already escaped: the page must not escape it again.
-        return Markup(self.content.render(f"export.{key}", self.locale, **variables))
+        return self.content.render(f"export.{key}", self.locale, **variables)
 
     def known(self, key: str) -> bool:
         return self.content.has(f"export.{key}", self.locale) or self.content.has(

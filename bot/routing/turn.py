@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from bot.runtime import Runtime
 from bot.transport.sender import send_replies, send_reply, with_retry
 from dialogues.model import Button, Context, Input, Reply
@@ -62,7 +64,7 @@ class Turn:
         """Answer the pressed button: it no longer means anything."""
         await self.notice(self.text("engine.verlopen"))
 
-    def text(self, template_id: str, **variables: Any) -> str:
+    def text(self, template_id: str, **variables: Any) -> Markup:
         return self.rt.content.render(template_id, self.locale, **variables)
 
     def label(self, template_id: str) -> str:

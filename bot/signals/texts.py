@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from sqlite_utils import Database
 
 from content.render import default_content
@@ -18,7 +19,7 @@ from storage.times import parse
 NEXT = {"open": ("op", "ct", "af"), "picked_up": ("ct", "af")}  # professional buttons per status
 
 
-def render(template_id: str, locale: str, **variables) -> str:
+def render(template_id: str, locale: str, **variables) -> Markup:
     return default_content().render(template_id, locale, **variables)
 
 

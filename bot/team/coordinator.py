@@ -16,8 +16,6 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
 from bot.coach import charts
 from bot.delivery.ticker import recurring, task_handler
 from bot.rhythm import timing
@@ -166,12 +164,10 @@ def _milestone_rows(db, content, now: datetime) -> int:
                 if person is None:
                     continue
                 lines.append(
-                    Markup(
-                        content.render(
-                            f"coordinator.mijlpaal_{milestone}",
-                            coordinator.language,
-                            voornaam=person.first_name,
-                        )
+                    content.render(
+                        f"coordinator.mijlpaal_{milestone}",
+                        coordinator.language,
+                        voornaam=person.first_name,
                     )
                 )
                 template = (
