@@ -64,7 +64,13 @@ def tokenise(text: str) -> list[Token]:
         if word in _SENTENCE_MARKS:
             sentence += 1
             continue
-        tokens.append(Token(word, match.start(), match.end(), sentence))
+        start = match.start()
+        if word[0] == "'" and len(word) > 3:
+            # An opening quote, not a clitic ("'s nachts", "'t"): 'thank you for everything'
+            # and 'voor later' are the words themselves, passed on in quotes.
+            word = word[1:]
+            start += 1
+        tokens.append(Token(word, start, match.end(), sentence))
     return tokens
 
 
