@@ -155,6 +155,25 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
 
 # Harmless look-alikes: idioms, negations, sport/weather/clock uses. Expected level: None.
 HARMLESS_CASES: list[str] = [
+    # --- the general reasons a death or danger word is harmless (issue 15, generalising) ---
+    "we pulled out the dead tomato plants together, she's planning next year's already",
+    'de muizen in de schuur wil ze dood hebben, ik heb een val gezet',
+    'the geraniums are dying in the heat so we moved them inside',
+    'her dog nearly gave her a heart attack chasing the cat',
+    'she went to the farewell party of her old gp',
+    'ze ging naar de afscheidsreceptie van de dominee',
+    'oude kleren weggebracht want ze wil meer ruimte in de kast',
+    'she gave her old records to her grandson because she got a new record player',
+    'we hebben haar pillen netjes in de weekdoos gedaan en daarna gezellig gekletst',
+    'she showed me her pills in the dosette box, all sorted',
+    'hij heeft touw gekocht voor de moestuin om de bonen op te binden',
+    'we played cluedo, she was the murderer with the rope',
+    "he says he'd kill for a decent cup of tea",
+    "last year she wanted to die but since the counselling she's much better now",
+    'vorig jaar wilde ze dood, maar met hulp gaat het nu veel beter',
+    'ze praat over de dood van haar moeder in 1980 alsof het gisteren was, met liefde',
+    'her first husband died young in the seventies, she smiles when she talks of him',
+    'a radio item about the suicide helpline came on, her nephew volunteers there',
     # --- "dood" as an intensifier ---
     "ik ga dood van het lachen",
     "ik ben doodmoe na de wandeling",
