@@ -36,6 +36,10 @@ ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
 # More phrasings per family, written like the notes volunteers send (no punctuation, typos).
 FAMILY_CASES: list[tuple[str, str, str]] = [
     # Families of meaning widened for unseen phrasings (issue 15, generalising): one each.
+    ('hij heeft op internet opgezocht hoeveel pillen dodelijk zijn', 'plan_middelen', 'resident'),
+    ('she has been googling how much insulin is lethal', 'plan_middelen', 'resident'),
+    ('he is talking about overdosing again', 'doodswens_actief', 'resident'),
+    ('the grandson keeps her phone and answers for her', 'opsluiting_geld', 'resident'),
     ('ze zei dat ze er vanavond een eind aan maakt', 'doodswens_actief', 'resident'),
     ("he said he's gonna top himself this weekend", 'doodswens_actief', 'resident'),
     ('she says dying would be a relief for everyone', 'doodswens_passief', 'resident'),
