@@ -36,6 +36,8 @@ ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
 # More phrasings per family, written like the notes volunteers send (no punctuation, typos).
 FAMILY_CASES: list[tuple[str, str, str]] = [
     # Families of meaning widened for unseen phrasings (issue 15, generalising): one each.
+    ('ik heb de huisartsenpost gebeld en daarna kwam de ambulance voor haar', 'medisch_acuut', 'resident'),
+    ('kzit in de auto en kwil ni meer leven', 'vrijwilliger_zelf', 'volunteer'),
     ('hij heeft op internet opgezocht hoeveel pillen dodelijk zijn', 'plan_middelen', 'resident'),
     ('she has been googling how much insulin is lethal', 'plan_middelen', 'resident'),
     ('he is talking about overdosing again', 'doodswens_actief', 'resident'),
