@@ -156,6 +156,9 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
 # Harmless look-alikes: idioms, negations, sport/weather/clock uses. Expected level: None.
 HARMLESS_CASES: list[str] = [
     # --- the general reasons a death or danger word is harmless (issue 15, generalising) ---
+    'vroeger dacht ze aan zelfmoord, dat is nu gelukkig voorbij',
+    'a year ago he was suicidal, now he is doing really well',
+    'haar kleindochter ging op kamers, ze gaf haar wat oude meubels mee',
     'she looked up how long it takes to drive to her sister, lovely afternoon',
     "we pulled out the dead tomato plants together, she's planning next year's already",
     'de muizen in de schuur wil ze dood hebben, ik heb een val gezet',

@@ -36,6 +36,7 @@ ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
 # More phrasings per family, written like the notes volunteers send (no punctuation, typos).
 FAMILY_CASES: list[tuple[str, str, str]] = [
     # Families of meaning widened for unseen phrasings (issue 15, generalising): one each.
+    ('een jaar geleden is haar man overleden, nu wil ze niet meer leven', 'doodswens_passief', 'resident'),
     ('ik heb de huisartsenpost gebeld en daarna kwam de ambulance voor haar', 'medisch_acuut', 'resident'),
     ('kzit in de auto en kwil ni meer leven', 'vrijwilliger_zelf', 'volunteer'),
     ('hij heeft op internet opgezocht hoeveel pillen dodelijk zijn', 'plan_middelen', 'resident'),
