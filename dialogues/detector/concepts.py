@@ -65,7 +65,7 @@ def tokenise(text: str) -> list[Token]:
             sentence += 1
             continue
         start = match.start()
-        if word[0] == "'" and len(word) > 3:
+        if word[0] == "'" and len(word) > 2:
             # An opening quote, not a clitic ("'s nachts", "'t"): 'thank you for everything'
             # and 'voor later' are the words themselves, passed on in quotes.
             word = word[1:]

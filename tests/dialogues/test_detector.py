@@ -156,6 +156,8 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
 # Harmless look-alikes: idioms, negations, sport/weather/clock uses. Expected level: None.
 HARMLESS_CASES: list[str] = [
     # --- the general reasons a death or danger word is harmless (issue 15, generalising) ---
+    'sunday telly is so bad it could kill a man he said, so we went for a drive',
+    'we watched a cooking show where the chef stabbed a knife into the melon',
     'vroeger dacht ze aan zelfmoord, dat is nu gelukkig voorbij',
     'a year ago he was suicidal, now he is doing really well',
     'haar kleindochter ging op kamers, ze gaf haar wat oude meubels mee',

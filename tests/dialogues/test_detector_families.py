@@ -36,6 +36,10 @@ ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
 # More phrasings per family, written like the notes volunteers send (no punctuation, typos).
 FAMILY_CASES: list[tuple[str, str, str]] = [
     # Families of meaning widened for unseen phrasings (issue 15, generalising): one each.
+    ('ze heeft met een scheermesje in haar arm gestoken', 'zelfbeschadiging', 'resident'),
+    ('he stabbed his leg with the scissors again', 'zelfbeschadiging', 'resident'),
+    ('she rolled up her sleeve to show me where she had been cutting', 'zelfbeschadiging', 'resident'),
+    ("ze zegt dat ze 'er tussenuit' wil stappen, voorgoed", 'doodswens_actief', 'resident'),
     ('een jaar geleden is haar man overleden, nu wil ze niet meer leven', 'doodswens_passief', 'resident'),
     ('ik heb de huisartsenpost gebeld en daarna kwam de ambulance voor haar', 'medisch_acuut', 'resident'),
     ('kzit in de auto en kwil ni meer leven', 'vrijwilliger_zelf', 'volunteer'),
