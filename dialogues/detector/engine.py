@@ -65,7 +65,9 @@ class Engine:
                 merged.setdefault(name, []).extend(entries)
         self.concepts = ConceptIndex(merged)
         self._blockers = frozenset(
-            name for rule in self.combos for name in rule.combo.unless + rule.combo.unless_note  # type: ignore[attr-defined]
+            name
+            for rule in self.combos
+            for name in rule.combo.unless + rule.combo.unless_note  # type: ignore[attr-defined]
         )
         ids = [rule.id for rule in self.rules]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
