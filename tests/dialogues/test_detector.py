@@ -159,7 +159,6 @@ HARMLESS_CASES: list[str] = [
     'ze kookte soep en sneed zich een beetje in haar vinger, pleister erop, niks aan de hand',
     'her washing machine has given up the ghost',
     'she made a new will because her great grandson was born',
-    "her neighbour died last week, she's going to the funeral, sad but ok",
     "sunday telly is so bad it could kill a man he said, so we went for a drive",
     "we watched a cooking show where the chef stabbed a knife into the melon",
     "vroeger dacht ze aan zelfmoord, dat is nu gelukkig voorbij",
