@@ -156,9 +156,9 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
 # Harmless look-alikes: idioms, negations, sport/weather/clock uses. Expected level: None.
 HARMLESS_CASES: list[str] = [
     # --- the general reasons a death or danger word is harmless (issue 15, generalising) ---
-    'ze kookte soep en sneed zich een beetje in haar vinger, pleister erop, niks aan de hand',
-    'her washing machine has given up the ghost',
-    'she made a new will because her great grandson was born',
+    "ze kookte soep en sneed zich een beetje in haar vinger, pleister erop, niks aan de hand",
+    "her washing machine has given up the ghost",
+    "she made a new will because her great grandson was born",
     "sunday telly is so bad it could kill a man he said, so we went for a drive",
     "we watched a cooking show where the chef stabbed a knife into the melon",
     "vroeger dacht ze aan zelfmoord, dat is nu gelukkig voorbij",
