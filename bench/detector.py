@@ -2,6 +2,8 @@
 
 Run:  .venv/bin/python bench/detector.py              (development half + speed)
       .venv/bin/python bench/detector.py --misses     (also list the dev misses, to tune)
+      .venv/bin/python bench/detector.py --misses-of dev2-check   (also that set and its
+                                                      misses: any development set, never fresh)
       .venv/bin/python bench/detector.py --heldout    (also the held-out half)
       .venv/bin/python bench/detector.py --dev2       (also the second corpus, detector_dev2.yaml)
       .venv/bin/python bench/detector.py --fresh      (also the blind set: run ONCE, to report)
@@ -187,9 +189,18 @@ def main() -> None:
         "--fresh", action="store_true", help="also run the blind set (only to report, once)"
     )
     parser.add_argument("--misses", action="store_true", help="list the development misses")
+    parser.add_argument(
+        "--misses-of",
+        action="append",
+        default=[],
+        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check"],
+        help="also list the misses of this development set (repeatable; fresh never)",
+    )
     args = parser.parse_args()
+    listed = set(args.misses_of) | ({"dev"} if args.misses else set())
     halves = ["dev"] + ["held-out"] * args.heldout
-    halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2 + ["fresh"] * args.fresh
+    halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2
+    halves += [h for h in args.misses_of if h not in halves] + ["fresh"] * args.fresh
     for half in halves:
         name = "dev2" if half.startswith("dev2") else half
         if not (CORPUS / HALVES[name]).exists():
@@ -197,7 +208,7 @@ def main() -> None:
             continue
         result = evaluate(load(half))
         print(table(half, result))
-        if args.misses and half == "dev":
+        if half in listed:
             for item, found in result["misses"]:
                 print(
                     f"- [{item['level']}/{item['family']}/{item['at_risk']}] got "

@@ -64,7 +64,13 @@ def tokenise(text: str) -> list[Token]:
         if word in _SENTENCE_MARKS:
             sentence += 1
             continue
-        tokens.append(Token(word, match.start(), match.end(), sentence))
+        start = match.start()
+        if word[0] == "'" and len(word) > 2:
+            # An opening quote, not a clitic ("'s nachts", "'t"): 'thank you for everything'
+            # and 'voor later' are the words themselves, passed on in quotes.
+            word = word[1:]
+            start += 1
+        tokens.append(Token(word, start, match.end(), sentence))
     return tokens
 
 
@@ -171,10 +177,11 @@ def combo_matches(
     lists = [places.get(name) or [] for name in combo.concepts]
     if not all(lists):
         return
-    if any(name in places for name in combo.unless_note):
-        return
+    note_blockers = [p for name in combo.unless_note for p in places.get(name, ())]
     if combo.at_least > 1:
-        yield from _enough_cues(combo, places)
+        for found in _enough_cues(combo, places):
+            if not _blocked(note_blockers, found[2]):
+                yield found
         return
     blockers = [p for name in combo.unless for p in places.get(name, ())]
     for anchor in lists[0]:
@@ -201,6 +208,8 @@ def combo_matches(
             last = max(p.last for p in chosen)
             if any(b.sentence == anchor.sentence for b in blockers):
                 continue
+            if _blocked(note_blockers, chosen):
+                continue
             yield first, last, tuple(chosen)
 
 
@@ -217,6 +226,25 @@ def _enough_cues(combo: Combo, places: Mapping[str, list[Place]]):
     chosen = [p for p in chosen if p.sentence not in blocked]
     if len(chosen) >= combo.at_least:
         yield chosen[0].first, chosen[-1].last, tuple(chosen)
+
+
+def _blocked(blockers: list[Place], chosen) -> bool:
+    """A note-wide blocker counts unless it is part of the match itself: "nothing makes him
+    happy" is a low mood, not a good visit, although "happy" is a good-visit word."""
+    return any(not _overlaps(b, list(chosen)) for b in blockers)
+
+
+def drop_negated(
+    places: dict[str, list[Place]], tokens: list[Token], names: frozenset[str], negated
+) -> None:
+    """Places of the blocking concepts (``names``) right after a negator do not count:
+    "isn't great" or "niet gezellig" says no good visit, so it cannot clear a worry."""
+    for name in names & places.keys():
+        kept = [p for p in places[name] if p.first == 0 or not negated(tokens[p.first - 1].word)]
+        if kept:
+            places[name] = kept
+        else:
+            del places[name]
 
 
 def _gap(a: Place, b: Place) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .concepts import ConceptIndex, combo_matches, tokenise
+from .concepts import ConceptIndex, combo_matches, drop_negated, tokenise
 from .context import Context
 from .loading import check_combo_concepts
 from .model import FAMILIES, LEVELS, NOTHING, Detection, PatternError, PatternFile, Rule
@@ -64,6 +64,11 @@ class Engine:
             for name, entries in (f.concepts or {}).items():
                 merged.setdefault(name, []).extend(entries)
         self.concepts = ConceptIndex(merged)
+        self._blockers = frozenset(
+            name
+            for rule in self.combos
+            for name in rule.combo.unless + rule.combo.unless_note  # type: ignore[attr-defined]
+        )
         ids = [rule.id for rule in self.rules]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -165,6 +170,7 @@ class Engine:
         if self.combos:
             tokens = tokenise(text)
             places = self.concepts.places(tokens)
+            drop_negated(places, tokens, self._blockers, self._is_negator)
             if places:
                 memo: dict = {}
                 present = places.keys()

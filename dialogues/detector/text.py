@@ -93,6 +93,8 @@ class Spelling:
         for word in self._by_start.get(token[:2], ()):
             if token.startswith(word):
                 return token
+            if len(token) > len(word) and token.startswith(word[:-1]):
+                return token  # an inflection that drops a final letter: "overdosing"
             most = 1 if len(word) < 10 else 2
             # The word itself, or the start of a compound ("zelfmordgedachten").
             for length in (len(token), len(word) - 1, len(word), len(word) + 1):
