@@ -407,7 +407,7 @@ def test_odd_and_huge_inputs(text: str) -> None:
 
 
 def _without_anchors(text: str) -> Detection:
-    return detector._ENGINE.detect(text, precheck=False) if text else Detection()
+    return detector._DETECTOR.detect(text, precheck=False) if text else Detection()
 
 
 ALL_TABLE_TEXTS = [c[0] for c in CRISIS_CASES + CONCERN_CASES] + HARMLESS_CASES
