@@ -46,14 +46,49 @@ BINARY_HEADS = ("crisis", "signal")  # crisis vs not; crisis or concern vs none
 CLASS_HEADS = ("family", "at_risk", "category")
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
-_SHORTEST, _LONGEST = SCHEME["chars"]  # type: ignore[misc]
+_SHORTEST: int = SCHEME["chars"][0]  # type: ignore[index]
+_LONGEST: int = SCHEME["chars"][1]  # type: ignore[index]
 CHAR_WEIGHT: float = SCHEME["char_weight"]  # type: ignore[assignment]
 NEGATED: int = SCHEME["negated"]  # type: ignore[assignment]
 # Fixed here, not read from the pattern files: an edit there must not change the features.
 NEGATORS = frozenset(
-    "niet ni nie geen nooit niks niets nergens niemand not no never nothing nobody none "
-    "don't dont doesn't doesnt didn't didnt isn't isnt wasn't wasnt won't wont can't cant "
-    "cannot hasn't hasnt haven't havent denies".split()
+    [
+        "niet",
+        "ni",
+        "nie",
+        "geen",
+        "nooit",
+        "niks",
+        "niets",
+        "nergens",
+        "niemand",
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "don't",
+        "dont",
+        "doesn't",
+        "doesnt",
+        "didn't",
+        "didnt",
+        "isn't",
+        "isnt",
+        "wasn't",
+        "wasnt",
+        "won't",
+        "wont",
+        "can't",
+        "cant",
+        "cannot",
+        "hasn't",
+        "hasnt",
+        "haven't",
+        "havent",
+        "denies",
+    ]
 )
 
 
@@ -178,10 +213,14 @@ class Scorer:
         }
         thresholds = data["thresholds"]
         return cls(
-            **binary, **classes,
+            crisis=binary["crisis"],
+            signal=binary["signal"],
+            family=classes["family"],
+            at_risk=classes["at_risk"],
+            category=classes["category"],
             crisis_threshold=thresholds["crisis"],
             signal_threshold=thresholds["signal"],
-        )  # fmt: skip
+        )
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> Scorer:
