@@ -25,6 +25,9 @@ class Rows:
     def build(cls, rows: list[list[tuple[int, float]]], width: int) -> Rows:
         starts = np.zeros(len(rows) + 1, dtype=np.int64)
         starts[1:] = np.cumsum([len(r) for r in rows])
+        # Sorted within a row: the sums then run in one order whatever order the features came
+        # in (a set's order changes with PYTHONHASHSEED), so the weights are the same every run.
+        rows = [sorted(r) for r in rows]
         indices = np.array([i for r in rows for i, _ in r], dtype=np.int64)
         values = np.array([v for r in rows for _, v in r], dtype=float)
         return cls(indices, values, starts, width)

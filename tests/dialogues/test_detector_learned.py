@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -107,12 +109,31 @@ def _small_training_set() -> list:
     return notes[::3]
 
 
+_TRAIN_SMALL = (
+    "import hashlib, json, sys; sys.path[:0] = [{root!r}, {tests!r}];"
+    "from bench import train_detector as t;"
+    "notes = t.table_notes()[::3];"
+    "heads = t.train(notes, ('crisis', 'family'));"
+    "print(hashlib.sha256(json.dumps(heads, sort_keys=True).encode()).hexdigest())"
+)
+
+
 def test_training_on_a_small_subset_is_deterministic() -> None:
-    notes = _small_training_set()
-    first = train_detector.train(notes, ("crisis", "family"))
-    second = train_detector.train(notes, ("crisis", "family"))
-    assert first == second
-    assert first["crisis"]["weights"]  # it learned something
+    """The same weights in two processes whose sets iterate in different orders."""
+    root = Path(__file__).resolve().parents[2]
+    code = _TRAIN_SMALL.format(root=str(root), tests=str(root / "tests" / "dialogues"))
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1, digests
+    assert len(digests.pop()) == 64
 
 
 def test_training_learns_the_training_notes() -> None:
