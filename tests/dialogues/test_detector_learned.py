@@ -72,6 +72,12 @@ def test_weights_file_fits_the_feature_scheme() -> None:
     assert WEIGHTS_FILE.stat().st_size < 400_000  # checked in: keep it small
 
 
+def test_the_bot_runs_with_the_scorer() -> None:
+    """The rules-only switch is for the trainer alone; the package detector has the scorer."""
+    assert os.environ.get("OMZIEN_DETECTOR_RULES_ONLY") != "1"
+    assert detector._DETECTOR.scorer is not None
+
+
 def test_weights_of_another_scheme_are_refused() -> None:
     raw = _raw()
     raw["scheme"] = {**SCHEME, "chars": [2, 4]}
