@@ -238,6 +238,9 @@ HARMLESS_CASES: list[str] = [
     "i don't think he hits her",
     # --- ordinary visits ---
     "we hebben samen boodschappen gedaan en het was gezellig",
+    # scope creep in her own words: a boundary for the reflection flow, no signal
+    # (tests/scenarios/grens_woorden.txt)
+    "Ze vraagt steeds meer. Nu moet ik ook boodschappen doen en haar 's avonds bellen.",
     "she showed me photos of her grandchildren",
     "",
 ]
