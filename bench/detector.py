@@ -8,6 +8,12 @@ Run:  .venv/bin/python bench/detector.py              (development half + speed)
       .venv/bin/python bench/detector.py --dev2       (also the second corpus, detector_dev2.yaml)
       .venv/bin/python bench/detector.py --fresh      (also the first blind set, now a check set)
       .venv/bin/python bench/detector.py --fresh2     (also the second blind set: to report only)
+      .venv/bin/python bench/detector.py --rules      (the rules alone, without the learned scorer)
+
+The detector measured is the one the bot runs: the rules plus the learned scorer
+(dialogues/detector/combined.py). The scorer was trained on every corpus here, so its figures
+on them are training figures (fresh2 excepted: it is never trained on); bench/train_detector.py
+reports the cross-validated ones.
 
 The corpora (bench/corpus/, see its README and FRESH.md) were written by people who never saw
 the rules. The held-out half was used for tuning once its first report was read, so it is now
@@ -30,7 +36,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dialogues.detector import detect  # noqa: E402
+from dialogues import detector  # noqa: E402
 
 CORPUS = Path(__file__).with_name("corpus")
 HALVES = {
@@ -40,6 +46,8 @@ HALVES = {
     "fresh": "detector_fresh.yaml",
     "fresh2": "detector_fresh2.yaml",
 }
+# Blind report sets: never trained or tuned on (bench/train_detector.py leaves them out).
+REPORT_ONLY = frozenset({"fresh2"})
 # The corpus names its families in English; the detector in Dutch (model.CRISIS_FAMILIES).
 FAMILY_NAMES = {
     "passive_death_wish": "doodswens_passief",
@@ -53,6 +61,25 @@ FAMILY_NAMES = {
     "threat": "bedreiging",
     "confinement_financial_abuse": "opsluiting_geld",
     "volunteer_self": "vrijwilliger_zelf",
+}
+# The corpus's concern families, as the detector's signal category ids (model.CATEGORIES). The
+# rules file the volunteer's own strain under "anders" (nl_/en_z_strain), so it is here too.
+CONCERN_NAMES = {
+    "withdrawal": "terugtrekking",
+    "home": "woning",
+    "money_letters": "geld_post",
+    "physical_health": "gezondheid_lichaam",
+    "mood": "gezondheid_psychisch",
+    "substances": "middelen",
+    "avoiding_care": "zorgmijding",
+    "loss": "verlies_netwerk",
+    "caregiving": "mantelzorg",
+    "forms_language": "regelzaken_taal",
+    "safety": "veiligheid",
+    "others_in_home": "schade_anderen",
+    "beyond_role": "hulpvraag_buiten_rol",
+    "gut_feeling": "onderbuik",
+    "volunteer_strain": "anders",
 }
 SPEED_MESSAGES = [
     "we hebben samen koffie gedronken en foto's bekeken",
@@ -100,6 +127,10 @@ def _hit(item: dict, found) -> bool:
     if item["level"] == "concern":
         return found.level is not None
     return found.level is None
+
+
+# The rules and the learned scorer together, as the bot runs it; --rules: the rules alone.
+detect = detector.detect
 
 
 def evaluate(items: list[dict]) -> dict:
@@ -195,6 +226,7 @@ def main() -> None:
         "--fresh2", action="store_true", help="also run the second blind set (only to report)"
     )
     parser.add_argument("--misses", action="store_true", help="list the development misses")
+    parser.add_argument("--rules", action="store_true", help="the rules alone, without the scorer")
     parser.add_argument(
         "--misses-of",
         action="append",
@@ -204,6 +236,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     listed = set(args.misses_of) | ({"dev"} if args.misses else set())
+    global detect
+    if args.rules:
+        detect = detector.detect_rules
     halves = ["dev"] + ["held-out"] * args.heldout
     halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2
     halves += [h for h in args.misses_of if h not in halves] + ["fresh"] * args.fresh

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from .concepts import ConceptIndex, combo_matches, drop_negated, tokenise
 from .context import Context
@@ -40,6 +41,17 @@ _BREAK_CHARS = r"[.!?;:,()\[\]\"/|\-]"
 _CONTRACTION_RE = re.compile(r"'(?:s|d|ll|re|m|ve)$")
 # A question answered straight away: "suicidal? no".
 _ANSWER_RE = re.compile(r"\s*\?+\s*(\w+)")
+
+
+class Reading(NamedTuple):
+    """What the rules made of a text, for the learned scorer (learned.py) to build on."""
+
+    detection: Detection
+    text: str  # normalised, spelling applied, idioms masked ("" when there is nothing to read)
+    concepts: frozenset[str]  # names of the concepts that occur in it
+    # The rules saw a signal and cancelled it (negated, fiction, the long past, a worry said to
+    # be over), or the whole note is framed as harmless: the scorer must not raise it again.
+    vetoed: bool
 
 
 def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
@@ -151,76 +163,97 @@ class Engine:
                 text = idiom.regex.sub(" _ ", text)
         return text
 
-    def _first_match(self, rule: Rule, text: str) -> re.Match[str] | None:
-        """The first match of the rule that is not negated or distanced."""
+    def _first_match(self, rule: Rule, text: str, cancelled: list[str]) -> re.Match[str] | None:
+        """The first match of the rule that is not negated or distanced; a match that does not
+        count puts the rule's id in ``cancelled``."""
         for pattern in rule.patterns:
             for match in pattern.regex.finditer(text):
                 if self._counts(rule, text, match):
                     return match
+                cancelled.append(rule.id)
         return None
 
-    def _hits(self, text: str, wanted: set[int] | None) -> list[tuple[Rule, tuple[int, int]]]:
+    def _hits(
+        self, text: str, wanted: set[int] | None, cancelled: list[str]
+    ) -> tuple[list[tuple[Rule, tuple[int, int]]], frozenset[str]]:
+        """The rules that match and count, and the names of the concepts in the text."""
         hits: list[tuple[Rule, tuple[int, int]]] = []
         numbers = range(len(self.pattern_rules)) if wanted is None else sorted(wanted)
         for i in numbers:
             rule = self.pattern_rules[i]
-            match = self._first_match(rule, text)
+            match = self._first_match(rule, text, cancelled)
             if match is not None:
                 hits.append((rule, match.span()))
-        if self.combos:
-            tokens = tokenise(text)
-            places = self.concepts.places(tokens)
-            drop_negated(places, tokens, self._blockers, self._is_negator)
-            if places:
-                memo: dict = {}
-                present = places.keys()
-                for rule, needs in self._combo_needs:
-                    if not needs <= present:
-                        continue
-                    span = self._first_combo(rule, text, tokens, places, memo)
-                    if span is not None:
-                        hits.append((rule, span))
-        return hits
+        if not self.combos:
+            return hits, frozenset()
+        tokens = tokenise(text)
+        places = self.concepts.places(tokens)
+        drop_negated(places, tokens, self._blockers, self._is_negator)
+        if places:
+            memo: dict = {}
+            present = places.keys()
+            for rule, needs in self._combo_needs:
+                if not needs <= present:
+                    continue
+                span = self._first_combo(rule, text, tokens, places, memo, cancelled)
+                if span is not None:
+                    hits.append((rule, span))
+        return hits, frozenset(places)
 
     def _first_combo(
-        self, rule: Rule, text: str, tokens, places, memo: dict
+        self, rule: Rule, text: str, tokens, places, memo: dict, cancelled: list[str]
     ) -> tuple[int, int] | None:
         """The first place where all the combo's concepts stand close and it counts."""
         for first, last, chosen in combo_matches(rule.combo, places):  # type: ignore[arg-type]
             start, end = tokens[first].start, tokens[last].end
-            if self.context.distanced(text, start, end, memo):
+            if not self._combo_counts(rule, text, start, end, memo, (tokens, first, last, chosen)):
+                cancelled.append(rule.id)
                 continue
-            if rule.level == "concern" and self.context.resolved(text, start, end, memo):
-                continue
-            if rule.negatable:
-                used = {i for p in chosen for i in range(p.first, p.last + 1)}
-                between = self._clause_words(text[start:end])
-                inside = [
-                    t.word for i, t in enumerate(tokens[first : last + 1], first) if i not in used
-                ]
-                if any(self._is_negator(w) for w in inside if w in between):
-                    continue
-                if self._negated_before(text, start, tokens[first].word):
-                    continue
-                if self._negated_after(text, end):
-                    continue
             return start, end
         return None
+
+    def _combo_counts(self, rule: Rule, text: str, start: int, end: int, memo: dict, where) -> bool:
+        tokens, first, last, chosen = where
+        if self.context.distanced(text, start, end, memo):
+            return False
+        if rule.level == "concern" and self.context.resolved(text, start, end, memo):
+            return False
+        if rule.negatable:
+            used = {i for p in chosen for i in range(p.first, p.last + 1)}
+            between = self._clause_words(text[start:end])
+            inside = [
+                t.word for i, t in enumerate(tokens[first : last + 1], first) if i not in used
+            ]
+            if any(self._is_negator(w) for w in inside if w in between):
+                return False
+            if self._negated_before(text, start, tokens[first].word):
+                return False
+            if self._negated_after(text, end):
+                return False
+        return True
 
     def prepare(self, text: str) -> str:
         return self.spelling.apply(normalise(text))
 
     def detect(self, text: str, *, precheck: bool = True) -> Detection:
         """``precheck=False`` runs every pattern; tests use it to prove the pre-check is exact."""
+        return self.read(text, precheck=precheck).detection
+
+    def read(self, text: str, *, precheck: bool = True) -> Reading:
+        """The rules' detection plus what a learned scorer needs (see Reading)."""
         text = self.prepare(text)
         if not text:
-            return NOTHING
+            return Reading(NOTHING, "", frozenset(), vetoed=False)
         # Signal words are looked up before masking: masking only removes text (a superset).
         wanted = self._rule_index.candidates(text) if precheck else None
         text = self._mask_idioms(text, precheck)
         if self.context.harmless(text):
-            return NOTHING
-        hits = self._hits(text, wanted)
+            return Reading(NOTHING, text, frozenset(), vetoed=True)
+        cancelled: list[str] = []
+        hits, concepts = self._hits(text, wanted, cancelled)
+        return Reading(self._detection(text, hits), text, concepts, vetoed=bool(cancelled))
+
+    def _detection(self, text: str, hits: list[tuple[Rule, tuple[int, int]]]) -> Detection:
         if not hits:
             return NOTHING
         # Crisis first, then the most urgent family, so the right route and numbers lead.

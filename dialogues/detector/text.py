@@ -78,7 +78,10 @@ class Spelling:
         self.words = frozenset(crisis_words)
         self._by_start: dict[str, list[str]] = {}
         self._letters = {word: frozenset(word) for word in self.words}
-        for word in self.words:
+        # Longest first, then alphabetical: "suicideaal" must meet "suicidaal" before "suicide"
+        # stops it, and the order must not follow the set's (it changes with PYTHONHASHSEED, and
+        # the same note was then corrected in one process and not in the next).
+        for word in sorted(self.words, key=lambda w: (-len(w), w)):
             self._by_start.setdefault(word[:2], []).append(word)
 
     def apply(self, text: str) -> str:

@@ -266,6 +266,9 @@ HARMLESS_CASES: list[str] = [
     "i don't think he hits her",
     # --- ordinary visits ---
     "we hebben samen boodschappen gedaan en het was gezellig",
+    # scope creep in her own words: a boundary for the reflection flow, no signal
+    # (tests/scenarios/grens_woorden.txt)
+    "Ze vraagt steeds meer. Nu moet ik ook boodschappen doen en haar 's avonds bellen.",
     "she showed me photos of her grandchildren",
     "",
 ]
@@ -435,7 +438,7 @@ def test_odd_and_huge_inputs(text: str) -> None:
 
 
 def _without_anchors(text: str) -> Detection:
-    return detector._ENGINE.detect(text, precheck=False) if text else Detection()
+    return detector._DETECTOR.detect(text, precheck=False) if text else Detection()
 
 
 ALL_TABLE_TEXTS = [c[0] for c in CRISIS_CASES + CONCERN_CASES] + HARMLESS_CASES

@@ -276,7 +276,7 @@ def test_reported_speech_is_still_crisis() -> None:
 )
 def test_signal_words_change_nothing(text: str) -> None:
     """The signal words in the YAML are only a speed-up: running every rule gives the same."""
-    assert detect(text) == detector._ENGINE.detect(text, precheck=False)
+    assert detect(text) == detector._DETECTOR.detect(text, precheck=False)
 
 
 def test_every_crisis_family_has_a_rule() -> None:
@@ -316,6 +316,12 @@ def test_signal_words_change_nothing_on_the_development_corpus() -> None:
     different = [
         i["text"]
         for i in items
-        if detect(i["text"]) != detector._ENGINE.detect(i["text"], precheck=False)
+        if detect(i["text"]) != detector._DETECTOR.detect(i["text"], precheck=False)
     ]
     assert different == []
+
+
+def test_typo_correction_does_not_depend_on_word_order() -> None:
+    """The crisis words used to be tried in set order, which changes with PYTHONHASHSEED."""
+    for words in (["suicide", "suicidaal"], ["suicidaal", "suicide"]):
+        assert Spelling({}, words).apply("ze is suicideaal") == "ze is suicidaal"
