@@ -51,6 +51,7 @@ bench: $(STAMP)
 
 # A tiny load through the same harness: fails only when a figure is not produced.
 bench-smoke: $(STAMP)
+	$(BIN)/python bench/engine.py --steps 50
 	$(BIN)/python bench/transport.py --calls 20 --rounds 1
 	$(BIN)/python bench/run.py --smoke
 

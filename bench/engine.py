@@ -35,6 +35,7 @@ PATH = {  # state -> the buttons pressed there, in order
     "regie": ["met"],
     "vorige_stap": ["gelukt"],
     "nieuwe_stap": [FIRST],
+    "opgevallen": ["ja"],
     "zorgen": ["woning", "geld_post", "_klaar"],
     "buiten_afspraak": ["nee"],
     "grens": ["tijd"],
