@@ -45,9 +45,10 @@ HALVES = {
     "dev2": "detector_dev2.yaml",
     "fresh": "detector_fresh.yaml",
     "fresh2": "detector_fresh2.yaml",
+    "fresh3": "detector_fresh3.yaml",
 }
 # Blind report sets: never trained or tuned on (bench/train_detector.py leaves them out).
-REPORT_ONLY = frozenset({"fresh2"})
+REPORT_ONLY = frozenset({"fresh3"})
 # The corpus names its families in English; the detector in Dutch (model.CRISIS_FAMILIES).
 FAMILY_NAMES = {
     "passive_death_wish": "doodswens_passief",
@@ -223,7 +224,10 @@ def main() -> None:
         "--fresh", action="store_true", help="also run the first blind set (now a check set)"
     )
     parser.add_argument(
-        "--fresh2", action="store_true", help="also run the second blind set (only to report)"
+        "--fresh2", action="store_true", help="also run the second blind set (spent: a check set now)"
+    )
+    parser.add_argument(
+        "--fresh3", action="store_true", help="also run the third blind set (only to report)"
     )
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     parser.add_argument("--rules", action="store_true", help="the rules alone, without the scorer")
@@ -231,7 +235,7 @@ def main() -> None:
         "--misses-of",
         action="append",
         default=[],
-        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check"],
+        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check", "fresh2"],
         help="also list the misses of this development set (repeatable; fresh never)",
     )
     args = parser.parse_args()
@@ -242,7 +246,8 @@ def main() -> None:
     halves = ["dev"] + ["held-out"] * args.heldout
     halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2
     halves += [h for h in args.misses_of if h not in halves] + ["fresh"] * args.fresh
-    halves += ["fresh2"] * args.fresh2
+    halves += ["fresh2"] * (args.fresh2 and "fresh2" not in halves)
+    halves += ["fresh3"] * args.fresh3
     for half in halves:
         name = "dev2" if half.startswith("dev2") else half
         if not (CORPUS / HALVES[name]).exists():

@@ -92,7 +92,7 @@ def _note(text: str, level: str, family=None, category=None, at_risk=None, lang=
 
 def corpus_notes() -> list[Note]:
     notes = []
-    unseen = {item["text"] for half in ("fresh", "dev2-check") for item in load(half)}
+    unseen = {item["text"] for half in ("fresh", "fresh2", "dev2-check") for item in load(half)}
     for half in sorted(set(HALVES) - REPORT_ONLY, key=list(HALVES).index):
         for item in load(half):
             level, family = item["level"], item["family"]
