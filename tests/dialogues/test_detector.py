@@ -156,6 +156,11 @@ CONCERN_CASES: list[tuple[str, str, set[str]]] = [
 # Harmless look-alikes: idioms, negations, sport/weather/clock uses. Expected level: None.
 HARMLESS_CASES: list[str] = [
     # --- the general reasons a death or danger word is harmless (issue 15, generalising) ---
+    "she beat me at klaverjassen again, very proud of herself",
+    "hij snoeide de heg en zei dat de rozen een kopje kleiner moesten",
+    "he was in a dark place after his wife died, years ago, he is fine now",
+    "in de misdaadserie werd de buurman neergeschoten, ze vond het spannend",
+    "she wants to join the choir on thursday",
     "ze kookte soep en sneed zich een beetje in haar vinger, pleister erop, niks aan de hand",
     "her washing machine has given up the ghost",
     "she made a new will because her great grandson was born",
