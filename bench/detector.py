@@ -7,19 +7,22 @@ Run:  .venv/bin/python bench/detector.py              (development half + speed)
       .venv/bin/python bench/detector.py --heldout    (also the held-out half)
       .venv/bin/python bench/detector.py --dev2       (also the second corpus, detector_dev2.yaml)
       .venv/bin/python bench/detector.py --fresh      (also the first blind set, now a check set)
-      .venv/bin/python bench/detector.py --fresh2     (also the second blind set: to report only)
+      .venv/bin/python bench/detector.py --fresh2     (also the second blind set, now spent)
+      .venv/bin/python bench/detector.py --fresh3     (also the third blind set: to report only)
       .venv/bin/python bench/detector.py --rules      (the rules alone, without the learned scorer)
 
 The detector measured is the one the bot runs: the rules plus the learned scorer
 (dialogues/detector/combined.py). The scorer was trained on every corpus here, so its figures
-on them are training figures (fresh2 excepted: it is never trained on); bench/train_detector.py
+on them are training figures (fresh3 excepted: it is never trained on); bench/train_detector.py
 reports the cross-validated ones.
 
 The corpora (bench/corpus/, see its README and FRESH.md) were written by people who never saw
 the rules. The held-out half was used for tuning once its first report was read, so it is now
 development data too. detector_fresh.yaml was the first blind report set; its totals were then
-watched while tuning, so it is a check set now. detector_fresh2.yaml (FRESH2.md) is the blind
-report set: run it only to report, never read its misses (--misses-of never lists them).
+watched while tuning, so it is a check set now. detector_fresh2.yaml (FRESH2.md) was the second
+blind set: reported once, then its misses were read to widen the rules, so it is development data
+now. detector_fresh3.yaml (FRESH3.md) is the blind report set: run it only to report, never read
+its misses (--misses-of never lists them).
 """
 
 from __future__ import annotations
@@ -236,7 +239,7 @@ def main() -> None:
         action="append",
         default=[],
         choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check", "fresh2"],
-        help="also list the misses of this development set (repeatable; fresh never)",
+        help="also list the misses of this development set (repeatable; fresh and fresh3 never)",
     )
     args = parser.parse_args()
     listed = set(args.misses_of) | ({"dev"} if args.misses else set())
