@@ -8,12 +8,13 @@ Run:  .venv/bin/python bench/detector.py              (development half + speed)
       .venv/bin/python bench/detector.py --dev2       (also the second corpus, detector_dev2.yaml)
       .venv/bin/python bench/detector.py --fresh      (also the first blind set, now a check set)
       .venv/bin/python bench/detector.py --fresh2     (also the second blind set, now spent)
-      .venv/bin/python bench/detector.py --fresh3     (also the third blind set: to report only)
+      .venv/bin/python bench/detector.py --fresh3     (also the third blind set, now spent)
+      .venv/bin/python bench/detector.py --fresh4     (also the fourth blind set: to report only)
       .venv/bin/python bench/detector.py --rules      (the rules alone, without the learned scorer)
 
 The detector measured is the one the bot runs: the rules plus the learned scorer
 (dialogues/detector/combined.py). The scorer was trained on every corpus here, so its figures
-on them are training figures (fresh3 excepted: it is never trained on); bench/train_detector.py
+on them are training figures (fresh4 excepted: it is never trained on); bench/train_detector.py
 reports the cross-validated ones.
 
 The corpora (bench/corpus/, see its README and FRESH.md) were written by people who never saw
@@ -21,8 +22,8 @@ the rules. The held-out half was used for tuning once its first report was read,
 development data too. detector_fresh.yaml was the first blind report set; its totals were then
 watched while tuning, so it is a check set now. detector_fresh2.yaml (FRESH2.md) was the second
 blind set: reported once, then its misses were read to widen the rules, so it is development data
-now. detector_fresh3.yaml (FRESH3.md) is the blind report set: run it only to report, never read
-its misses (--misses-of never lists them).
+now. detector_fresh3.yaml (FRESH3.md) went the same way. detector_fresh4.yaml (FRESH4.md) is the
+blind report set: run it only to report, never read its misses (--misses-of never lists them).
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ HALVES = {
     "fresh": "detector_fresh.yaml",
     "fresh2": "detector_fresh2.yaml",
     "fresh3": "detector_fresh3.yaml",
+    "fresh4": "detector_fresh4.yaml",
 }
 # Blind report sets: never trained or tuned on (bench/train_detector.py leaves them out).
-REPORT_ONLY = frozenset({"fresh3"})
+REPORT_ONLY = frozenset({"fresh4"})
 # The corpus names its families in English; the detector in Dutch (model.CRISIS_FAMILIES).
 FAMILY_NAMES = {
     "passive_death_wish": "doodswens_passief",
@@ -230,7 +232,10 @@ def main() -> None:
         "--fresh2", action="store_true", help="also run the second blind set (spent: a check set now)"
     )
     parser.add_argument(
-        "--fresh3", action="store_true", help="also run the third blind set (only to report)"
+        "--fresh3", action="store_true", help="also run the third blind set (spent: a check set now)"
+    )
+    parser.add_argument(
+        "--fresh4", action="store_true", help="also run the fourth blind set (only to report)"
     )
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     parser.add_argument("--rules", action="store_true", help="the rules alone, without the scorer")
@@ -238,8 +243,8 @@ def main() -> None:
         "--misses-of",
         action="append",
         default=[],
-        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check", "fresh2"],
-        help="also list the misses of this development set (repeatable; fresh and fresh3 never)",
+        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check", "fresh2", "fresh3"],
+        help="also list the misses of this development set (repeatable; fresh and fresh4 never)",
     )
     args = parser.parse_args()
     listed = set(args.misses_of) | ({"dev"} if args.misses else set())
@@ -250,7 +255,8 @@ def main() -> None:
     halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2
     halves += [h for h in args.misses_of if h not in halves] + ["fresh"] * args.fresh
     halves += ["fresh2"] * (args.fresh2 and "fresh2" not in halves)
-    halves += ["fresh3"] * args.fresh3
+    halves += ["fresh3"] * (args.fresh3 and "fresh3" not in halves)
+    halves += ["fresh4"] * args.fresh4
     for half in halves:
         name = "dev2" if half.startswith("dev2") else half
         if not (CORPUS / HALVES[name]).exists():
