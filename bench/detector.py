@@ -247,7 +247,16 @@ def main() -> None:
         "--misses-of",
         action="append",
         default=[],
-        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check", "fresh2", "fresh3"],
+        choices=[
+            "dev",
+            "held-out",
+            "dev2",
+            "dev2-tune",
+            "dev2-check",
+            "fresh2",
+            "fresh3",
+            "fresh4",
+        ],
         help="also list the misses of this development set (repeatable; fresh and fresh4 never)",
     )
     args = parser.parse_args()
