@@ -9,12 +9,13 @@ Run:  .venv/bin/python bench/detector.py              (development half + speed)
       .venv/bin/python bench/detector.py --fresh      (also the first blind set, now a check set)
       .venv/bin/python bench/detector.py --fresh2     (also the second blind set, now spent)
       .venv/bin/python bench/detector.py --fresh3     (also the third blind set, now spent)
-      .venv/bin/python bench/detector.py --fresh4     (also the fourth blind set: to report only)
+      .venv/bin/python bench/detector.py --fresh4     (also the fourth blind set, now spent)
+      .venv/bin/python bench/detector.py --fresh5     (also the fifth blind set: to report only)
       .venv/bin/python bench/detector.py --rules      (the rules alone, without the learned scorer)
 
 The detector measured is the one the bot runs: the rules plus the learned scorer
 (dialogues/detector/combined.py). The scorer was trained on every corpus here, so its figures
-on them are training figures (fresh4 excepted: it is never trained on); bench/train_detector.py
+on them are training figures (fresh5 excepted: it is never trained on); bench/train_detector.py
 reports the cross-validated ones.
 
 The corpora (bench/corpus/, see its README and FRESH.md) were written by people who never saw
@@ -22,8 +23,9 @@ the rules. The held-out half was used for tuning once its first report was read,
 development data too. detector_fresh.yaml was the first blind report set; its totals were then
 watched while tuning, so it is a check set now. detector_fresh2.yaml (FRESH2.md) was the second
 blind set: reported once, then its misses were read to widen the rules, so it is development data
-now. detector_fresh3.yaml (FRESH3.md) went the same way. detector_fresh4.yaml (FRESH4.md) is the
-blind report set: run it only to report, never read its misses (--misses-of never lists them).
+now. detector_fresh3.yaml and detector_fresh4.yaml went the same way. detector_fresh5.yaml
+(FRESH5.md) is the blind report set: run it only to report, never read its misses (--misses-of
+never lists them).
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ HALVES = {
     "fresh2": "detector_fresh2.yaml",
     "fresh3": "detector_fresh3.yaml",
     "fresh4": "detector_fresh4.yaml",
+    "fresh5": "detector_fresh5.yaml",
 }
 # Blind report sets: never trained or tuned on (bench/train_detector.py leaves them out).
-REPORT_ONLY = frozenset({"fresh4"})
+REPORT_ONLY = frozenset({"fresh5"})
 # The corpus names its families in English; the detector in Dutch (model.CRISIS_FAMILIES).
 FAMILY_NAMES = {
     "passive_death_wish": "doodswens_passief",
@@ -239,7 +242,12 @@ def main() -> None:
         help="also run the third blind set (spent: a check set now)",
     )
     parser.add_argument(
-        "--fresh4", action="store_true", help="also run the fourth blind set (only to report)"
+        "--fresh4",
+        action="store_true",
+        help="also run the fourth blind set (spent: a check set now)",
+    )
+    parser.add_argument(
+        "--fresh5", action="store_true", help="also run the fifth blind set (only to report)"
     )
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     parser.add_argument("--rules", action="store_true", help="the rules alone, without the scorer")
@@ -257,7 +265,7 @@ def main() -> None:
             "fresh3",
             "fresh4",
         ],
-        help="also list the misses of this development set (repeatable; fresh and fresh4 never)",
+        help="also list the misses of this development set (repeatable; fresh and fresh5 never)",
     )
     args = parser.parse_args()
     listed = set(args.misses_of) | ({"dev"} if args.misses else set())
@@ -269,7 +277,8 @@ def main() -> None:
     halves += [h for h in args.misses_of if h not in halves] + ["fresh"] * args.fresh
     halves += ["fresh2"] * (args.fresh2 and "fresh2" not in halves)
     halves += ["fresh3"] * (args.fresh3 and "fresh3" not in halves)
-    halves += ["fresh4"] * args.fresh4
+    halves += ["fresh4"] * (args.fresh4 and "fresh4" not in halves)
+    halves += ["fresh5"] * args.fresh5
     for half in halves:
         name = "dev2" if half.startswith("dev2") else half
         if not (CORPUS / HALVES[name]).exists():

@@ -4,12 +4,12 @@ Run:  .venv/bin/python bench/train_detector.py            (5-fold CV figures, th
       .venv/bin/python bench/train_detector.py --no-cv    (only train and write the weights)
       .venv/bin/python bench/train_detector.py --no-write (only the CV figures)
 
-Data: every labelled note in bench/corpus but the fresh4 report set (dev, held-out, dev2, fresh,
-fresh2, fresh3; fresh and held-out are burned as report sets, so training on them costs nothing,
-but their misses are never printed) and the labelled tables of tests/dialogues. The CV figures
-are on the corpus notes only: each fold is scored by a model trained on the other folds plus the
-test tables, with thresholds chosen by an inner CV inside those training folds, so no figure has
-seen its own notes.
+Data: every labelled note in bench/corpus but the fresh5 report set (dev, held-out, dev2, fresh,
+fresh2, fresh3, fresh4; fresh and held-out are burned as report sets, so training on them costs
+nothing, but their misses are never printed) and the labelled tables of tests/dialogues. The CV
+figures are on the corpus notes only: each fold is scored by a model trained on the other folds
+plus the test tables, with thresholds chosen by an inner CV inside those training folds, so no
+figure has seen its own notes.
 
 Everything is deterministic: fixed seed, sorted vocabulary, full-batch training.
 """
