@@ -108,3 +108,35 @@ async def test_a_getupdates_429_waits_what_telegram_asks(sandbox, monkeypatch):
     await sandbox.say("vera", "/help")
     assert asked == [2.0]
     assert "/bezoek" in sandbox.messages("vera")[-1].raw_text
+
+
+async def test_replies_arrive_with_their_buttons_and_the_pressed_one_is_edited(sandbox):
+    await sandbox.say("vera", "/bezoek")
+    question = sandbox.messages("vera")[-1]
+    assert question.reply_markup["inline_keyboard"]
+    assert question.parse_mode == "HTML"  # from Defaults, as before
+    await sandbox.press("vera", "Ja")
+    edited = next(m for m in sandbox.messages("vera") if m.message_id == question.message_id)
+    assert edited.edit_count == 1 and "»" in edited.raw_text  # the trail under the question
+    assert not (edited.reply_markup or {}).get("inline_keyboard")  # its buttons gone
+    newest = sandbox.messages("vera")[-1]
+    assert "Hoe is het nu met jou" in newest.raw_text
+    assert newest.reply_markup["inline_keyboard"] and newest.parse_mode == "HTML"
+
+
+async def test_a_reply_waits_out_a_429_and_an_unchanged_edit_is_no_error(sandbox, monkeypatch):
+    from bot.transport import sender
+    from dialogues.model import Button, Reply
+
+    waits: list[float] = []
+    monkeypatch.setattr(sender, "flood_wait", lambda exc: waits.append(exc.retry_after) or 0.01)
+    emu = sandbox.emulator
+    sandbox.ensure_persona("vera")
+    emu.force_429(1, retry_after=3)
+    reply = Reply("<b>Vraag</b>", ((Button("Ja", "x.ja"),),))
+    await sender.send_reply(sandbox.rt.bot, VERA, reply)
+    sent = sandbox.messages("vera")[-1]
+    assert len(waits) == 1 and sent.text == "Vraag" and sent.reply_markup["inline_keyboard"]
+    same = Reply("<b>Vraag</b>", reply.buttons, edit=True)
+    await sender.send_reply(sandbox.rt.bot, VERA, same, sent.message_id)  # "not modified"
+    assert [c.status for c in emu.calls if c.method == "editMessageText"] == [400]
