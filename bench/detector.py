@@ -227,7 +227,9 @@ def main() -> None:
         "--fresh", action="store_true", help="also run the first blind set (now a check set)"
     )
     parser.add_argument(
-        "--fresh2", action="store_true", help="also run the second blind set (spent: a check set now)"
+        "--fresh2",
+        action="store_true",
+        help="also run the second blind set (spent: a check set now)",
     )
     parser.add_argument(
         "--fresh3", action="store_true", help="also run the third blind set (only to report)"

@@ -39,12 +39,24 @@ FAMILY_CASES: list[tuple[str, str, str]] = [
     # Widened after the fresh2 report (its misses read once it was spent): one per gap.
     ("hij bidt elke avond dat hij niet meer ontwaakt", "doodswens_passief", "resident"),
     ("ze zei dat ze zichzelf wel iets wil aandoen", "doodswens_actief", "resident"),
-    ("de buurvrouw zegt dat hij al drie dagen niet opendoet, de tv staat hard aan", "medisch_acuut", "resident"),
-    ("hij heeft zijn jachtgeweer uit de schuur gehaald en schoongemaakt", "plan_middelen", "resident"),
+    (
+        "de buurvrouw zegt dat hij al drie dagen niet opendoet, de tv staat hard aan",
+        "medisch_acuut",
+        "resident",
+    ),
+    (
+        "hij heeft zijn jachtgeweer uit de schuur gehaald en schoongemaakt",
+        "plan_middelen",
+        "resident",
+    ),
     ("ze legde expres haar hand op de kookplaat", "zelfbeschadiging", "resident"),
     ("hij heeft haar aan haar haren over de vloer gesleept", "geweld", "resident"),
     ("she has been eating the cat food, the cupboards are bare", "verwaarlozing_acuut", "resident"),
-    ("he punched the wall till his knuckles bled, says he deserved it", "zelfbeschadiging", "resident"),
+    (
+        "he punched the wall till his knuckles bled, says he deserved it",
+        "zelfbeschadiging",
+        "resident",
+    ),
     ("honestly i'm in a dark place myself lately", "vrijwilliger_zelf", "volunteer"),
     ("ze heeft met een scheermesje in haar arm gestoken", "zelfbeschadiging", "resident"),
     ("he stabbed his leg with the scissors again", "zelfbeschadiging", "resident"),
