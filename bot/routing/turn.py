@@ -82,8 +82,8 @@ class Turn:
     async def send(self, replies: list[Reply]) -> None:
         await send_replies(self.rt.bot, self.chat_id, replies, self.message_id)
 
-    async def send_one(self, reply: Reply):
-        return await send_reply(self.rt.bot, self.chat_id, reply, self.message_id)
+    async def send_one(self, reply: Reply) -> None:
+        await send_reply(self.rt.bot, self.chat_id, reply, self.message_id)
 
     async def notice(self, text: str | None = None) -> None:
         """Answer the pressed button (Telegram shows a spinner until we do)."""

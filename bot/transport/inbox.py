@@ -9,10 +9,12 @@ then loses them. Here one loop does, in this order:
 3. store the batch in one transaction; then back to 1.
 
 So an update is in SQLite before Telegram forgets it. PTB stays the transport and the
-dispatcher: `bot.get_updates` fetches, `Application.process_update` handles (the same
-handlers and error handler as before). A turn marks its update handled inside its own
-transaction where it writes a conversation step (bot/conversations.commit); otherwise the
-loop marks it right after the turn.
+dispatcher. getUpdates goes through PTB's request machinery (its errors and timeouts), but
+its answer is stored as the JSON Telegram sent (bot/transport/unparsed.py) and parsed into
+an `Update` once, when it is handled by `Application.process_update` (the same handlers and
+error handler as before). A turn marks its update handled inside its own transaction where
+it writes a conversation step (bot/conversations.commit); otherwise the loop marks it right
+after the turn.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
+from bot.transport import unparsed
 from bot.transport.sender import flood_wait
 from storage import inbox
 
@@ -116,30 +119,31 @@ class Poller:
             if updates:
                 await self._store(updates)
 
-    async def _fetch(self) -> tuple[Update, ...]:
+    async def _fetch(self) -> list[dict]:
+        """The batch as Telegram sent it: it is stored as it came, and parsed once, when
+        handled (`_decode`); PTB's get_updates would parse every update on arrival too."""
         self._fetching = True
         try:
-            return await self.app.bot.get_updates(
-                offset=self.offset, timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES
+            return await unparsed.get_updates(
+                self.app.bot, self.offset, self.poll_timeout, Update.ALL_TYPES
             )
         finally:
             self._fetching = False
 
-    async def _store(self, updates) -> None:
+    async def _store(self, updates: list[dict]) -> None:
         """Write the batch; only then move the offset (the next fetch confirms it).
         If the write fails the offset stays, so Telegram sends the batch again."""
-        bodies = [update.to_dict() for update in updates]
         while True:
             try:
-                await self.rt.store.run(inbox.store, bodies, self.rt.clock.now())
+                await self.rt.store.run(inbox.store, updates, self.rt.clock.now())
                 break
             except sqlite3.Error as exc:
                 log.warning("inbox store failed error=%s", type(exc).__name__)
                 await asyncio.sleep(1.0)
                 if self._stopping:
                     return
-        self.offset = updates[-1].update_id + 1
-        log.info("inbox stored updates=%d first=%s", len(updates), updates[0].update_id)
+        self.offset = updates[-1]["update_id"] + 1
+        log.info("inbox stored updates=%d first=%s", len(updates), updates[0]["update_id"])
 
     async def handle_pending(self) -> int:
         """Handle every stored update that is not handled yet, oldest first."""

@@ -15,6 +15,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
+from bot.transport import unparsed
 from dialogues.model import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -67,26 +68,21 @@ async def with_retry(call, *args, **kwargs):
             await asyncio.sleep(delay)
 
 
-async def send_reply(
-    bot, chat_id: int, reply: Reply, edit_message_id: int | None = None
-) -> Message | None:
+async def send_reply(bot, chat_id: int, reply: Reply, edit_message_id: int | None = None) -> None:
+    """Send, or edit the pressed message. Nothing reads the Message Telegram sends back, so
+    it is not parsed (bot/transport/unparsed.py): that was a good part of a turn's CPU."""
     keyboard = markup(reply.buttons)
     if reply.edit and edit_message_id is not None:
         try:
-            return await with_retry(
-                bot.edit_message_text,
-                chat_id=chat_id,
-                message_id=edit_message_id,
-                text=reply.text,
-                reply_markup=keyboard,
+            await with_retry(
+                unparsed.edit_message_text, bot, chat_id, edit_message_id, reply.text, keyboard
             )
         except BadRequest as exc:
             if "not modified" in str(exc):
-                return None
+                return
             raise
-    return await with_retry(
-        bot.send_message, chat_id=chat_id, text=reply.text, reply_markup=keyboard
-    )
+        return
+    await with_retry(unparsed.send_message, bot, chat_id, reply.text, keyboard)
 
 
 async def send_replies(
