@@ -68,6 +68,22 @@ def edit_distance(a: str, b: str, most: int) -> int:
     return previous[-1]
 
 
+# Text-speak that is a plain word in Dutch: "u" is "you" in an English note, but in a Dutch one
+# it is the polite "u" ("we weten waar u woont") or a resident's alias ("meneer U"), and the
+# Dutch rules are written with it. So in a note that reads as Dutch it is left alone.
+DUTCH_WORDS_NOT_TEXT_SPEAK = frozenset({"u"})
+_DUTCH_FUNCTION_WORD_RE = re.compile(
+    r"(?<![\w'])(?:de|het|een|niet|ni|geen|en|ik|ze|zij|hij|dat|van|met|heeft|zijn|haar|"
+    r"mevrouw|meneer|mevr|mw|dhr|bij|ook|nog|maar|wel|waar|wat|naar|voor|weten|weet|zei)(?![\w'])"
+)
+
+
+def looks_dutch(text: str) -> bool:
+    """Two different Dutch function words: enough to tell a Dutch note from an English one
+    that borrows a Dutch word or two ("the wijkteam", "de huisarts")."""
+    return len(set(_DUTCH_FUNCTION_WORD_RE.findall(text))) >= 2
+
+
 class Spelling:
     """Word variants and typo correction towards a short list of long crisis words."""
 
@@ -86,10 +102,16 @@ class Spelling:
 
     def apply(self, text: str) -> str:
         if self._variant_re is not None:
-            text = self._variant_re.sub(lambda m: self.variants[m.group(0)], text)
+            dutch = looks_dutch(text)
+            text = self._variant_re.sub(lambda m: self._variant(m.group(0), dutch), text)
         if self._by_start:
             text = _LONG_WORD_RE.sub(self._correct, text)
         return text
+
+    def _variant(self, word: str, dutch: bool) -> str:
+        if dutch and word in DUTCH_WORDS_NOT_TEXT_SPEAK:
+            return word
+        return self.variants[word]
 
     def _correct(self, match: re.Match[str]) -> str:
         token = match.group(0)

@@ -12,7 +12,7 @@ import yaml
 
 from dialogues import detector
 from dialogues.detector import CRISIS_FAMILIES, Detection, detect
-from dialogues.detector.text import Spelling, edit_distance
+from dialogues.detector.text import Spelling, edit_distance, looks_dutch
 
 # (text, family that must be found, who is at risk)
 ISSUE_EXAMPLES: list[tuple[str, str, str]] = [
@@ -341,6 +341,23 @@ def test_signal_words_change_nothing_on_the_development_corpus() -> None:
         if detect(i["text"]) != detector._DETECTOR.detect(i["text"], precheck=False)
     ]
     assert different == []
+
+
+def test_the_dutch_u_is_not_text_speak_for_you() -> None:
+    spelling = Spelling({"u": "you"}, [])
+    assert spelling.apply("we weten waar u woont, zei ze") == "we weten waar u woont, zei ze"
+    assert spelling.apply("he said he will find u") == "he said he will find you"
+    assert looks_dutch("de thuiszorg zei dat meneer u ziek is")
+    assert not looks_dutch("the wijkteam came by, she said thank u")
+
+
+def test_a_threat_with_the_polite_u_is_a_threat() -> None:
+    found = detector.detect("er zat een briefje in de bus: we weten waar u woont")
+    assert (found.level, found.families[:1], found.at_risk) == (
+        "crisis",
+        ("bedreiging",),
+        "resident",
+    )
 
 
 def test_typo_correction_does_not_depend_on_word_order() -> None:
