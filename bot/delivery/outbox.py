@@ -366,8 +366,11 @@ async def _sleep_until_due(worker: Worker) -> None:
     written by another process)."""
     rt = worker.rt
     assert rt.outbox_wakeup is not None
+    # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that arrives
+    # as the wake-up does, and the worker then never stops (a shutdown hung on it).
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(rt.outbox_wakeup.wait(), timeout=await next_wait(worker))
+        async with asyncio.timeout(await next_wait(worker)):
+            await rt.outbox_wakeup.wait()
 
 
 async def next_wait(worker: Worker) -> float:

@@ -92,8 +92,9 @@ async def sleep_until_due(rt: Runtime) -> None:
         )
         if wait <= MIN_WAIT:
             return
-        try:
-            await asyncio.wait_for(rt.ticker_wakeup.wait(), timeout=wait)
+        try:  # asyncio.timeout: wait_for on 3.11 can swallow a cancel (see outbox.py)
+            async with asyncio.timeout(wait):
+                await rt.ticker_wakeup.wait()
         except TimeoutError:
             return
         await asyncio.sleep(COALESCE)  # a burst of turns makes one look, not many

@@ -368,8 +368,9 @@ class UpdateQueue:
         self._waiting += 1
         if self._on_wait is not None:
             self._on_wait()
-        try:
-            await asyncio.wait_for(self._arrived.wait(), seconds)
+        try:  # asyncio.timeout: wait_for on 3.11 can swallow a cancel
+            async with asyncio.timeout(seconds):
+                await self._arrived.wait()
         except TimeoutError:
             pass
         finally:

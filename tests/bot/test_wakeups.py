@@ -219,3 +219,30 @@ async def test_the_loop_tick_and_an_explicit_tick_never_overlap(rt, monkeypatch)
     monkeypatch.setattr(ticker, "expire_idle_conversations", slow_expire)
     await asyncio.gather(ticker.tick(rt), ticker.tick(rt), ticker.tick(rt))
     assert most == 1
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+async def test_a_cancel_that_comes_with_the_wake_up_still_stops_the_worker(rt, turns):
+    """Python 3.11's asyncio.wait_for swallowed a cancel that arrived as its event was set:
+    the worker went on for ever and a shutdown hung on it (seen as a rare hang in CI)."""
+    task = await running(worker_module.run_worker, rt)
+    rt.wake_outbox()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=2.0)
+    assert done, "the outbox worker did not stop when cancelled"
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+async def test_a_cancel_that_comes_with_the_wake_up_still_stops_the_ticker_sleep(rt, turns):
+    rt.ticker_wakeup = asyncio.Event()
+    task = asyncio.create_task(ticker.sleep_until_due(rt))
+    await asyncio.sleep(0.05)
+    rt.ticker_wakeup.set()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=2.0)
+    assert done, "the ticker's sleep did not stop when cancelled"
+    assert task.cancelled() or task.exception() is None
