@@ -57,6 +57,16 @@ HALVES = {
 }
 # Blind report sets: never trained or tuned on (bench/train_detector.py leaves them out).
 REPORT_ONLY = frozenset({"fresh5"})
+# The blind sets, oldest first: each was run once to report, then spent (a check set whose
+# misses may be read), except the report set. "fresh" only ever shows its totals.
+BLIND_SETS = {
+    "fresh": "first blind set (now a check set)",
+    "fresh2": "second blind set (spent: a check set now)",
+    "fresh3": "third blind set (spent: a check set now)",
+    "fresh4": "fourth blind set (spent: a check set now)",
+    "fresh5": "fifth blind set (only to report)",
+}
+SPENT_BLIND_SETS = [h for h in BLIND_SETS if h != "fresh" and h not in REPORT_ONLY]
 # The corpus names its families in English; the detector in Dutch (model.CRISIS_FAMILIES).
 FAMILY_NAMES = {
     "passive_death_wish": "doodswens_passief",
@@ -228,43 +238,15 @@ def main() -> None:
         action="store_true",
         help="also run detector_dev2.yaml: whole, and its tune and check halves",
     )
-    parser.add_argument(
-        "--fresh", action="store_true", help="also run the first blind set (now a check set)"
-    )
-    parser.add_argument(
-        "--fresh2",
-        action="store_true",
-        help="also run the second blind set (spent: a check set now)",
-    )
-    parser.add_argument(
-        "--fresh3",
-        action="store_true",
-        help="also run the third blind set (spent: a check set now)",
-    )
-    parser.add_argument(
-        "--fresh4",
-        action="store_true",
-        help="also run the fourth blind set (spent: a check set now)",
-    )
-    parser.add_argument(
-        "--fresh5", action="store_true", help="also run the fifth blind set (only to report)"
-    )
+    for name, what in BLIND_SETS.items():
+        parser.add_argument(f"--{name}", action="store_true", help=f"also run the {what}")
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     parser.add_argument("--rules", action="store_true", help="the rules alone, without the scorer")
     parser.add_argument(
         "--misses-of",
         action="append",
         default=[],
-        choices=[
-            "dev",
-            "held-out",
-            "dev2",
-            "dev2-tune",
-            "dev2-check",
-            "fresh2",
-            "fresh3",
-            "fresh4",
-        ],
+        choices=["dev", "held-out", "dev2", "dev2-tune", "dev2-check", *SPENT_BLIND_SETS],
         help="also list the misses of this development set (repeatable; fresh and fresh5 never)",
     )
     args = parser.parse_args()
@@ -274,11 +256,8 @@ def main() -> None:
         detect = detector.detect_rules
     halves = ["dev"] + ["held-out"] * args.heldout
     halves += ["dev2", "dev2-tune", "dev2-check"] * args.dev2
-    halves += [h for h in args.misses_of if h not in halves] + ["fresh"] * args.fresh
-    halves += ["fresh2"] * (args.fresh2 and "fresh2" not in halves)
-    halves += ["fresh3"] * (args.fresh3 and "fresh3" not in halves)
-    halves += ["fresh4"] * (args.fresh4 and "fresh4" not in halves)
-    halves += ["fresh5"] * args.fresh5
+    halves += [h for h in args.misses_of if h not in halves]
+    halves += [h for h in BLIND_SETS if getattr(args, h) and h not in halves]
     for half in halves:
         name = "dev2" if half.startswith("dev2") else half
         if not (CORPUS / HALVES[name]).exists():
