@@ -29,6 +29,7 @@ from bot.delivery.outbox import after_delivery, delivers, on_settle, send_plain
 from bot.flows.effects import applies
 from bot.runtime import Runtime
 from bot.transport.sender import flood_wait
+from bot.transport.unparsed import Sent
 from content.appreciation import render_appreciation
 from content.render import default_content
 from storage import broadcasts, journal, links, outbox, team, users
@@ -289,7 +290,7 @@ PROGRESS = Progress()
 
 
 @delivers(REPORT_KIND)
-async def _deliver_report(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
+async def _deliver_report(rt: Runtime, row: OutboxRow, text: str, buttons: str | None) -> Sent:
     """The report as the end state of the progress message, or as a message of its own."""
     if row.broadcast_id is None:
         return await send_plain(rt, row, text, buttons)
@@ -302,7 +303,7 @@ async def _deliver_report(rt: Runtime, row: OutboxRow, text: str, buttons) -> ob
         return await send_plain(rt, row, text, buttons)
 
 
-async def _edit_into_report(rt: Runtime, row: OutboxRow, message_id: int, text: str):
+async def _edit_into_report(rt: Runtime, row: OutboxRow, message_id: int, text: str) -> Sent | None:
     """The edited message, or None when Telegram refuses the edit (too old, deleted)."""
     try:
         await rt.bot.edit_message_text(text, chat_id=row.chat_id, message_id=message_id)
@@ -310,14 +311,7 @@ async def _edit_into_report(rt: Runtime, row: OutboxRow, message_id: int, text: 
         if "not modified" not in str(exc):
             log.info("broadcast report: progress message not editable id=%s", row.broadcast_id)
             return None
-    return _Edited(message_id)
-
-
-class _Edited:
-    """What the outbox records for an edit: the id of the message that now holds the text."""
-
-    def __init__(self, message_id: int) -> None:
-        self.message_id = message_id
+    return Sent(message_id)  # the message that now holds the report
 
 
 @after_delivery(KIND)

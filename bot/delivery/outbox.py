@@ -46,6 +46,7 @@ from sqlite_utils import Database
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.runtime import Runtime
+from bot.transport import unparsed
 from bot.transport.sender import flood_wait, markup
 from dialogues.model import Button
 from dialogues.registry import Registry
@@ -57,7 +58,7 @@ Hook = Callable[[Runtime, OutboxRow, str], Awaitable[None]]
 Settle = Callable[
     [Database, Runtime, OutboxRow, str, datetime], None
 ]  # (db, rt, row, outcome, now)
-Deliver = Callable[[Runtime, OutboxRow, str, object], Awaitable[object]]  # → a Message
+Deliver = Callable[[Runtime, OutboxRow, str, str | None], Awaitable[unparsed.Sent]]
 AFTER_DELIVERY: Registry[Hook] = (
     Registry()
 )  # kind → called with outcome "sent" | "unreachable" | "failed"
@@ -79,8 +80,8 @@ on_settle = ON_SETTLE.register
 delivers = DELIVERERS.register
 
 
-async def send_plain(rt: Runtime, row: OutboxRow, text: str, buttons) -> object:
-    return await rt.bot.send_message(row.chat_id, text, reply_markup=buttons)
+async def send_plain(rt: Runtime, row: OutboxRow, text: str, buttons: str | None) -> unparsed.Sent:
+    return await unparsed.send_message(rt.bot, row.chat_id, text, buttons)
 
 
 class RateGate:

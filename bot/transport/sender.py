@@ -8,11 +8,12 @@ Retries happen in place, before the next reply of the turn is sent, so order is 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.transport import unparsed
@@ -31,10 +32,14 @@ def flood_wait(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def markup(buttons: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+def markup(buttons: Iterable[Iterable[Button]]) -> str | None:
+    """The inline keyboard as the JSON PTB would send for an InlineKeyboardMarkup, byte for
+    byte (tests/bot/test_unparsed.py). PTB passes a string through as it is; building the
+    markup objects and turning them back into a dict cost more CPU per turn than the rest
+    of the keyboard's way out (docs/performance.md, issue 14)."""
+    rows = [[{"callback_data": b.data, "text": b.label} for b in row] for row in buttons]
     rows = [r for r in rows if r]
-    return InlineKeyboardMarkup(rows) if rows else None
+    return json.dumps({"inline_keyboard": rows}) if rows else None
 
 
 async def with_retry(call, *args, **kwargs):

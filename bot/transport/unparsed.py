@@ -13,9 +13,9 @@ the last step, parsing the result, is left out.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.request import BaseRequest
 
 # PTB's "not given" marker: ext.Defaults replaces it with the configured value, if any.
@@ -47,16 +47,21 @@ async def get_updates(
     return await _post(bot, "getUpdates", data, poll=timeout)
 
 
-async def send_message(
-    bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None
-) -> None:
-    await _post(
-        bot, "sendMessage", _defaulted(chat_id=chat_id, text=text, reply_markup=reply_markup)
-    )
+class Sent(NamedTuple):
+    """What the outbox keeps of a sent message (to edit or follow it up later)."""
+
+    message_id: int
+
+
+async def send_message(bot: Bot, chat_id: int, text: str, reply_markup: str | None) -> Sent:
+    """sendMessage; `reply_markup` is a keyboard as JSON (bot/transport/sender.markup)."""
+    data = _defaulted(chat_id=chat_id, text=text, reply_markup=reply_markup)
+    sent = await _post(bot, "sendMessage", data)
+    return Sent(sent["message_id"])
 
 
 async def edit_message_text(
-    bot: Bot, chat_id: int, message_id: int, text: str, reply_markup: InlineKeyboardMarkup | None
+    bot: Bot, chat_id: int, message_id: int, text: str, reply_markup: str | None
 ) -> None:
     data = _defaulted(chat_id=chat_id, message_id=message_id, text=text, reply_markup=reply_markup)
     await _post(bot, "editMessageText", data)

@@ -38,6 +38,12 @@ class Recorder:
         self.refuse_edits = refuse_edits
         self.calls: list[tuple[str, int | None, str]] = []
 
+    async def _post(self, endpoint, data, **_):
+        """The outbox sends through bot/transport/unparsed.py, which calls PTB's Bot._post."""
+        assert endpoint == "sendMessage"
+        sent = await self.send_message(data["chat_id"], data["text"])
+        return {"message_id": sent.message_id}
+
     async def send_message(self, chat_id, text, **_):
         self.calls.append(("send", None, text))
         return Sent(500 + len(self.calls))

@@ -18,7 +18,8 @@ from telegram.ext import Defaults, ExtBot
 from telegram.request import BaseRequest
 
 from bot.transport import unparsed
-from bot.transport.sender import flood_wait
+from bot.transport.sender import flood_wait, markup
+from dialogues.model import Button
 
 UPDATE = {
     "update_id": 7,
@@ -37,7 +38,12 @@ SENT = {
     "chat": {"id": 1003, "type": "private", "first_name": "Vera"},
     "text": "Hoi",
 }
-KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Ja 🙂", callback_data="f.1.2.ja")]])
+# Omzien sends its keyboards as JSON strings (bot/transport/sender.markup); PTB's own methods
+# are given the objects they stand for, and what goes on the wire must be the same.
+BUTTONS = ((Button("Ja 🙂", "f.1.2.ja"), Button("Nee", "f.1.2.nee")), (Button("Later", "f.l"),))
+KEYBOARD = InlineKeyboardMarkup(
+    [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in BUTTONS]
+)
 
 
 class Recording(BaseRequest):
@@ -62,7 +68,7 @@ class Recording(BaseRequest):
         self.calls.append(
             {
                 "endpoint": url.rsplit("/", 1)[-1],
-                "parameters": request_data.parameters if request_data else {},
+                "on_the_wire": request_data.json_parameters if request_data else {},
                 **timeouts,
             }
         )
@@ -121,26 +127,28 @@ async def test_get_updates_without_an_offset_leaves_it_out() -> None:
     assert await unparsed.get_updates(bot, None, 1, Update.ALL_TYPES) == []
     await bot.get_updates(timeout=1, allowed_updates=Update.ALL_TYPES)
     assert polls.calls[0] == polls.calls[1]
-    assert "offset" not in polls.calls[0]["parameters"]
+    assert "offset" not in polls.calls[0]["on_the_wire"]
 
 
 @pytest.mark.parametrize("defaults", [APP_DEFAULTS, EVERY_DEFAULT], ids=["app", "every"])
 async def test_send_message_is_the_call_ptb_makes(defaults: Defaults) -> None:
     bot, calls, _ = make_bot(defaults)
     calls.answers = [ok(SENT), ok(SENT)]
-    assert await unparsed.send_message(bot, 1003, "<b>Hoi</b>", KEYBOARD) is None
+    sent = await unparsed.send_message(bot, 1003, "<b>Hoi</b>", markup(BUTTONS))
     await bot.send_message(1003, "<b>Hoi</b>", reply_markup=KEYBOARD)
     ours, ptbs = calls.calls
     assert ours == ptbs
-    assert ours["parameters"]["parse_mode"] == "HTML"
+    assert ours["on_the_wire"]["parse_mode"] == "HTML"
+    assert sent == unparsed.Sent(SENT["message_id"])
 
 
-@pytest.mark.parametrize("keyboard", [KEYBOARD, None], ids=["buttons", "none"])
+@pytest.mark.parametrize("buttons", [BUTTONS, ()], ids=["buttons", "none"])
 @pytest.mark.parametrize("defaults", [APP_DEFAULTS, EVERY_DEFAULT], ids=["app", "every"])
-async def test_edit_message_text_is_the_call_ptb_makes(defaults, keyboard) -> None:
+async def test_edit_message_text_is_the_call_ptb_makes(defaults, buttons) -> None:
     bot, calls, _ = make_bot(defaults)
     calls.answers = [ok(SENT), ok(SENT)]
-    await unparsed.edit_message_text(bot, 1003, 4, "Vraag\n» <i>Ja</i>", keyboard)
+    keyboard = KEYBOARD if buttons else None
+    await unparsed.edit_message_text(bot, 1003, 4, "Vraag\n» <i>Ja</i>", markup(buttons))
     await bot.edit_message_text(
         "Vraag\n» <i>Ja</i>", chat_id=1003, message_id=4, reply_markup=keyboard
     )
@@ -183,3 +191,10 @@ async def test_send_errors_are_ptbs() -> None:
         await unparsed.send_message(bot, 1003, "Hoi", None)
     with pytest.raises(BadRequest, match="not modified"):
         await unparsed.edit_message_text(bot, 1003, 4, "Hoi", None)
+
+
+def test_a_keyboard_without_buttons_is_no_keyboard() -> None:
+    assert markup(()) is None
+    assert markup(((), ())) is None
+    only_ja = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="j")]])
+    assert markup(((), (Button("Ja", "j"),))) == json.dumps(only_ja.to_dict())

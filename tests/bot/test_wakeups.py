@@ -36,6 +36,12 @@ class RecordingBot:
     def __init__(self) -> None:
         self.sent: list[tuple[float, int, str]] = []
 
+    async def _post(self, endpoint, data, **_):
+        """The outbox sends through bot/transport/unparsed.py, which calls PTB's Bot._post."""
+        assert endpoint == "sendMessage"
+        sent = await self.send_message(data["chat_id"], data["text"])
+        return {"message_id": sent.message_id}
+
     async def send_message(self, chat_id, text, **_):
         self.sent.append((time.monotonic(), chat_id, text))
         return Sent(len(self.sent))
