@@ -40,7 +40,8 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 
 class EmulatorProcess:
-    """`python -m sandbox.emulator.server` on a free port, flood control off."""
+    """`python -m sandbox.emulator.server` on a free port, flood control off, and its own
+    garbage collector kept from pausing it (see the server's --freeze-every)."""
 
     def __init__(self, token: str) -> None:
         self.token = token
@@ -59,6 +60,8 @@ class EmulatorProcess:
                 "--token",
                 self.token,
                 "--no-flood",
+                "--freeze-every",
+                "1",
             ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from telegram.error import NetworkError
@@ -67,9 +68,16 @@ async def stop(app: Application, poller: Poller | None) -> None:
         await app.post_shutdown(app)
 
 
-async def serve(app: Application, rt: Runtime, stop_signal: asyncio.Event) -> None:
-    """Run until `stop_signal` is set or the poller fails (e.g. the token is refused)."""
+async def serve(
+    app: Application,
+    rt: Runtime,
+    stop_signal: asyncio.Event,
+    started: Callable[[], None] = lambda: None,
+) -> None:
+    """Run until `stop_signal` is set or the poller fails (e.g. the token is refused);
+    `started` is called once, when the bot is up."""
     poller = await start(app, rt)
+    started()
     try:
         task = poller.task
         assert task is not None  # start() started it

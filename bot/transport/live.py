@@ -4,6 +4,8 @@ the durable inbox (bot/transport/inbox.py); SIGINT and SIGTERM stop it cleanly."
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import signal
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,8 @@ from storage.db import Store
 if TYPE_CHECKING:
     from telegram.ext import Application
 
+log = logging.getLogger(__name__)
+
 
 def run_polling(settings: Settings, store: Store) -> None:
     content = default_content()
@@ -31,4 +35,14 @@ async def _serve(app: Application, rt: Runtime) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop_signal.set)
-    await lifecycle.serve(app, rt, stop_signal)
+    await lifecycle.serve(app, rt, stop_signal, started=freeze_startup_objects)
+
+
+def freeze_startup_objects() -> None:
+    """What starting built (modules, templates, patterns, the Application) lives as long as the
+    process, and a full collection walked all of it: 50-80 ms with the event loop stopped, in
+    the middle of 200 volunteers' turns (bench/run.py). Frozen, it is left out of every later
+    collection; what dies is still freed by its reference count."""
+    gc.collect()
+    gc.freeze()
+    log.info("started; %d objects of the start-up frozen", gc.get_freeze_count())

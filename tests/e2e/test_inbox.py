@@ -97,3 +97,4 @@ async def test_sigterm_stops_the_bot_cleanly(bots):
     assert proc.wait(timeout=20) == 0
     logged = bots.logs[-1].read_text(errors="replace")
     assert "Traceback" not in logged and " ERROR " not in logged, logged
+    assert "objects of the start-up frozen" in logged, "the start-up heap is kept out of the GC"
