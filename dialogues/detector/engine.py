@@ -101,6 +101,7 @@ class Engine:
         )
         self.subjects = _union(f.subjects for f in files)
         self.linkers = _union(f.linkers for f in files)
+        self.subordinators = _union(f.subordinators for f in files)
         variants = {k: v for f in files for k, v in f.variants.items()}
         self.spelling = Spelling(variants, (w for f in files for w in f.crisis_words))
         self.context = Context(f.context for f in files)
@@ -118,19 +119,33 @@ class Engine:
 
     def _negated_before(self, text: str, start: int, first_word: str) -> bool:
         head = text[max(0, start - _CONTEXT_CHARS) : start]
-        clause = self.clause_break.split(head)[-1]
+        breaks = list(self.clause_break.finditer(head))
+        clause = head[breaks[-1].end() :] if breaks else head
+        opener = breaks[-1].group(0) if breaks else ""
         words = self._clause_words(clause)[-NEGATION_WINDOW:] + [first_word]
         # Walk backwards. A subject pronoun starts a new clause ("ze eet niet hij slaat haar"),
         # unless a linker joins it to the previous one ("ik denk niet dat hij haar slaat").
         for i in range(len(words) - 1, -1, -1):
             word = words[i]
             if i < len(words) - 1 and self._is_negator(word):
-                return True
+                return not self._in_clause_in_front(words, i, opener, text[start:])
             if _CONTRACTION_RE.sub("", word) in self.subjects and (
                 i == 0 or words[i - 1] not in self.linkers
             ):
                 return False
         return False
+
+    def _in_clause_in_front(self, words: list[str], negator: int, opener: str, rest: str) -> bool:
+        """Dutch puts a clause in front and then inverts the main one: "als ze niet luistert
+        slaat hij haar". The negator belongs to the clause in front when a subordinator opens
+        it, a word (its verb) follows the negator, and the match starts with verb + subject."""
+        if negator >= len(words) - 2:
+            return False  # "nooit slaat hij haar": the negator is what stands in front
+        opened = opener in self.subordinators or any(
+            w in self.subordinators for w in words[:negator]
+        )
+        verb_then_subject = _WORD_RE.findall(rest[:40])[1:2]
+        return opened and bool(verb_then_subject) and verb_then_subject[0] in self.subjects
 
     def _negated_after(self, text: str, end: int) -> bool:
         tail = text[end : end + _CONTEXT_CHARS]

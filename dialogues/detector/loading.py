@@ -312,6 +312,7 @@ def load_pattern_file(path: Path) -> PatternFile:
         clause_breaks=frozenset(_word_list(data, "clause_breaks", where)),
         subjects=frozenset(_word_list(data, "subjects", where)),
         linkers=frozenset(_word_list(data, "linkers", where)),
+        subordinators=frozenset(_word_list(data, "subordinators", where)),
         variants=_variants(data, where),
         crisis_words=tuple(_word_list(data, "typo_words", where)),
         context=_context(data, shorthands, where),

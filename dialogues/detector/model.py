@@ -119,6 +119,7 @@ class PatternFile:
     clause_breaks: frozenset[str]
     subjects: frozenset[str]
     linkers: frozenset[str]
+    subordinators: frozenset[str]  # open a clause put in front of the main one ("als", "omdat")
     variants: dict[str, str]  # informal or Flemish word -> the form the rules are written in
     crisis_words: tuple[str, ...]  # long words worth correcting a typo towards
     context: dict[str, tuple[str, ...]]  # context marker kind -> regexes (see context.py)

@@ -45,6 +45,10 @@ CRISIS_CASES: list[tuple[str, str, set[str]]] = [
     ("hij slaat haar", CRISIS, {"veiligheid"}),
     ("haar zoon sloeg haar gisteren", CRISIS, {"veiligheid"}),
     ("toen sloeg hij haar in haar gezicht", CRISIS, {"veiligheid"}),
+    # a negated clause in front, then the main clause inverted: the violence is not negated
+    ("als ze ni luistert slaat hij haar", CRISIS, {"veiligheid"}),
+    ("omdat ze niet luistert slaat hij haar", CRISIS, {"veiligheid"}),
+    ("wanneer ze geen zin heeft sloeg hij haar", CRISIS, {"veiligheid"}),
     ("ze wordt geslagen door haar man", CRISIS, {"veiligheid"}),
     ("ik denk dat hij haar heeft geslagen", CRISIS, {"veiligheid"}),
     ("ik weet niet of hij haar slaat", CRISIS, {"veiligheid"}),  # doubt is not a denial
@@ -235,6 +239,9 @@ HARMLESS_CASES: list[str] = [
     "ze zei dat ze zich niks aan zal doen",
     "hij heeft zich gesneden aan een mes",
     "ik denk niet dat hij haar slaat",
+    "nooit slaat hij haar",  # the negator itself stands in front
+    "als hij haar niet slaat is alles goed",  # the act is inside the negated clause
+    "als ze niet luistert slaat hij haar niet",
     "ze wordt niet door haar zoon geslagen",
     # --- EN idioms ---
     "i'm dying to see her again",
