@@ -26,6 +26,29 @@ KEEP_HANDLED = timedelta(days=1)
 current_update: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "omzien_current_update", default=None
 )
+PAGE = 100  # updates read per query
+
+
+class TurnMark:
+    """Set by the poller around a turn: the turn notes here that a transaction of its own
+    marked the update (and committed), so the poller need not mark it again."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = False
+
+
+current_mark: contextvars.ContextVar[TurnMark | None] = contextvars.ContextVar(
+    "omzien_current_mark", default=None
+)
+
+
+def note_marked() -> None:
+    """Call on the event loop after a transaction that ran `mark_current` has committed."""
+    mark = current_mark.get()
+    if mark is not None:
+        mark.done = True
 
 
 @dataclass(frozen=True)
@@ -45,13 +68,23 @@ def store(db: Database, updates: Iterable[dict], now: datetime) -> int:
         return db.conn.total_changes - before
 
 
-def pending(db: Database, limit: int = 100) -> list[Stored]:
-    """Stored, not yet handled, oldest first."""
+def pending(db: Database, after: int | None = None, limit: int = PAGE) -> list[Stored]:
+    """Stored, not yet handled, oldest first; with `after`, only those after that update
+    (the ones before it are already being handled)."""
     rows = db.execute(
-        "SELECT update_id, body FROM inbox WHERE handled_at IS NULL ORDER BY update_id LIMIT ?",
-        [limit],
+        "SELECT update_id, body FROM inbox WHERE handled_at IS NULL AND update_id > ? "
+        "ORDER BY update_id LIMIT ?",
+        [-1 if after is None else after, limit],
     ).fetchall()
     return [Stored(update_id, json.loads(body)) for update_id, body in rows]
+
+
+def store_then_pending(
+    db: Database, updates: Iterable[dict], now: datetime, after: int | None
+) -> list[Stored]:
+    """`store`, then `pending` after `after`: one trip to the database thread instead of two."""
+    store(db, updates, now)
+    return pending(db, after)
 
 
 def next_offset(db: Database) -> int | None:

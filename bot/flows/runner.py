@@ -155,6 +155,7 @@ async def finish(turn: Turn, result: StepResult, base: Conversation | None = Non
         )
         if not committed:
             return await _stale(turn, base)
+        inbox.note_marked()  # commit marked the update in the same transaction
         if result.effects:
             turn.rt.wake_outbox()
             turn.rt.wake_ticker()
