@@ -86,7 +86,11 @@ async def context_for(turn: Turn, flow_id: str) -> Context:
 
 
 async def load(turn: Turn) -> Conversation | None:
-    saved = await turn.rt.store.run(dialogue_state.load, turn.user_id)
+    return await from_saved(turn, await turn.rt.store.run(dialogue_state.load, turn.user_id))
+
+
+async def from_saved(turn: Turn, saved: SavedState | None) -> Conversation | None:
+    """The stored conversation, unless it was left idle too long (then it is expired)."""
     if saved is None:
         return None
     conv = to_conversation(saved)
@@ -115,9 +119,13 @@ async def expire(rt: Runtime, user_id: int, conv: Conversation, locale: str) -> 
         log.info("flow expiry skipped, the conversation moved on user=%s", user_id)
 
 
-async def pop_expiry_notice(turn: Turn) -> None:
-    found = await turn.rt.store.run(tasks.take_for_user, turn.user_id, EXPIRED_NOTICE)
-    if found:
+def take_expiry_notice(db: Database, user_id: int) -> bool:
+    """True once after a conversation of hers expired: she is told at her next turn."""
+    return bool(tasks.take_for_user(db, user_id, EXPIRED_NOTICE))
+
+
+async def tell_expired(turn: Turn, notice: bool) -> None:
+    if notice:
         await turn.say("engine.verlopen_gesprek")
 
 

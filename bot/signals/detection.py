@@ -56,12 +56,15 @@ def about_volunteer(found: Detection | None) -> bool:
 # ---- routes -------------------------------------------------------------------------
 
 
-async def interrupts(turn: Turn, found: Detection | None, conv: Conversation | None) -> bool:
+async def interrupts(
+    turn: Turn, found: Detection | None, conv: Conversation | None, open_question: int | None
+) -> bool:
     """Handle what must come before the conversation's own step. True: the turn is done
-    (the conversation waits)."""
+    (the conversation waits). `open_question`: her unanswered crisis question
+    (`crisis.pending_confirm`), read at the start of the turn."""
     if turn.account.role != "volunteer":
         return False
-    if turn.input.kind in ("text", "button") and await _question_open(turn, conv):
+    if turn.input.kind in ("text", "button") and await _question_open(turn, open_question):
         return True
     if found is None:
         return False
@@ -143,11 +146,10 @@ async def _send_question(turn: Turn, task_id: int, *, first: bool) -> None:
     )
 
 
-async def _question_open(turn: Turn, conv: Conversation | None) -> bool:
+async def _question_open(turn: Turn, task_id: int | None) -> bool:
     """While the crisis question is open, the conversation waits: ask it again."""
     if turn.input.kind == "button" and not turn.input.data.startswith("f."):
         return False
-    task_id = await turn.rt.store.run(crisis.pending_confirm, turn.user_id)
     if task_id is None:
         return False
     await turn.notice()
