@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import fcntl
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -89,12 +91,21 @@ def check_writable(db: Database) -> None:
 
 
 class Store:
-    """One connection, one thread: the bot's only door to the database."""
+    """One connection, one thread: the bot's only door to the database.
+
+    The thread takes jobs from a SimpleQueue and hands each result straight to the waiting
+    asyncio future: about 10 µs of CPU less per job than `run_in_executor` (no
+    concurrent.futures.Future chained to it), and a turn makes several."""
 
     def __init__(self, db: Database, lock=None) -> None:
         self.db = db
         self._lock = lock
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="omzien-db")
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        # A daemon thread: close() joins it. A process that ends without close() ends as
+        # after a crash, which SQLite's journal survives (and the crash tests prove).
+        self._thread = threading.Thread(target=self._work, name="omzien-db", daemon=True)
+        self._thread.start()
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -102,14 +113,43 @@ class Store:
         return cls(open_db(path), lock)
 
     async def run(self, fn: Callable[..., T], *args) -> T:
+        if self._closed:
+            raise RuntimeError("the store is closed")
         loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
         # The caller's context goes along (as asyncio.to_thread does), so a turn's
         # transaction can see which update it belongs to (storage/inbox.current_update).
-        context = contextvars.copy_context()
-        return await loop.run_in_executor(self._executor, context.run, fn, self.db, *args)
+        self._jobs.put((loop, done, contextvars.copy_context(), fn, args))
+        return await done
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            loop, done, context, fn, args = job
+            if done.cancelled():
+                continue  # its caller gave up before it started, as with an executor
+            outcome: tuple[object, BaseException | None]
+            try:
+                outcome = (context.run(fn, self.db, *args), None)
+            except BaseException as exc:  # noqa: BLE001 - it belongs to the caller
+                outcome = (None, exc)
+            with suppress(RuntimeError):  # the caller's loop is closed: nobody waits
+                loop.call_soon_threadsafe(_settle, done, *outcome)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        """Finish the jobs already queued, then close the connection."""
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+            self._thread.join()
         self.db.close()
         if self._lock is not None:
             self._lock.close()
+
+
+def _settle(done: asyncio.Future, result: object, error: BaseException | None) -> None:
+    if done.cancelled():
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(result)
