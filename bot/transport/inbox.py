@@ -99,6 +99,7 @@ class Poller:
                 log.warning("inbox read failed error=%s", type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
+            fresh = None  # handed over: a failed fetch next must not offer it again
             if self._stopping:
                 return
             try:
