@@ -80,8 +80,10 @@ def commit(
     return True
 
 
-async def context_for(turn: Turn, flow_id: str) -> Context:
-    found = await turn.rt.store.run(facts.for_user, turn.user, flow_id, turn.rt.clock.now())
+async def context_for(turn: Turn, flow_id: str, found: facts.Found | None = None) -> Context:
+    """`found`: the facts when the caller already read them in its own trip."""
+    if found is None:
+        found = await turn.rt.store.run(facts.for_user, turn.user, flow_id, turn.rt.clock.now())
     return turn.context(found.facts, found.vars)
 
 
@@ -150,8 +152,8 @@ async def _leave_open_conversation(turn: Turn) -> None:
     log.info("flow replaced user=%s flow=%s", turn.user_id, conv.flow)
 
 
-async def step(turn: Turn, conv: Conversation) -> StepResult:
-    ctx = await context_for(turn, conv.flow)
+async def step(turn: Turn, conv: Conversation, found: facts.Found | None = None) -> StepResult:
+    ctx = await context_for(turn, conv.flow, found)
     result = turn.rt.engine.step(conv, turn.input, ctx)
     return await finish(turn, result, conv)
 

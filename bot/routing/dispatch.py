@@ -6,10 +6,14 @@ The order matters: the access table is asked first, so no handler can forget it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.flows import facts
 from bot.flows import runner as conversations
+from bot.flows.facts import Found
 from bot.routing import access
 from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from bot.routing.turn import Turn
@@ -17,6 +21,7 @@ from bot.signals import crisis, detection
 from dialogues.model import Input
 from storage import dialogue_state
 from storage.dialogue_state import SavedState
+from storage.users import User
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +38,15 @@ async def dispatch(turn: Turn) -> None:
     if turn.user is None:
         await _unregistered(turn)
         return
-    notice, saved, open_question = await turn.rt.store.run(_turn_start, turn.user_id)
-    await conversations.tell_expired(turn, notice)
-    conv = await conversations.from_saved(turn, saved)
+    start = await turn.rt.store.run(_turn_start, turn.user, turn.rt.clock.now())
+    await conversations.tell_expired(turn, start.notice)
+    conv = await conversations.from_saved(turn, start.saved)
     worry = detection.watch(turn)  # the detector on every free text a volunteer sends
-    if await detection.interrupts(turn, worry, conv, open_question):
+    if await detection.interrupts(turn, worry, conv, start.open_question):
         return  # help first; the conversation waits, unchanged
     in_flow = conv is not None and not (kind == "button" and not turn.input.data.startswith("f."))
     if in_flow and conv is not None:
-        result = await conversations.step(turn, conv)
+        result = await conversations.step(turn, conv, start.found)
         if result.command:
             await run_command(turn, result.command)
         elif worry is not None and not _asks_about_worries(result, worry):
@@ -53,14 +58,26 @@ async def dispatch(turn: Turn) -> None:
     await _outside_flow(turn)
 
 
-def _turn_start(db: Database, user_id: int) -> tuple[bool, SavedState | None, int | None]:
+@dataclass(frozen=True)
+class TurnStart:
+    notice: bool  # a conversation of hers expired since her last turn
+    saved: SavedState | None
+    open_question: int | None  # an unanswered crisis question
+    found: Found | None  # what the engine may know, when a conversation is open
+
+
+def _turn_start(db: Database, user: User, now: datetime) -> TurnStart:
     """What every turn of someone with an account reads first, in one trip to the database
-    thread (each costs about 50 µs of CPU): the notice that a conversation expired, the
-    conversation, and an open crisis question."""
-    return (
-        conversations.take_expiry_notice(db, user_id),
-        dialogue_state.load(db, user_id),
-        crisis.pending_confirm(db, user_id),
+    thread (each costs about 50 µs of CPU). The facts for a step are read with it when a
+    conversation is open, as most such turns step it; an expired or interrupted one only
+    wastes the read."""
+    notice = conversations.take_expiry_notice(db, user.id)
+    saved = dialogue_state.load(db, user.id)
+    return TurnStart(
+        notice,
+        saved,
+        crisis.pending_confirm(db, user.id),
+        facts.for_user(db, user, saved.flow, now) if saved is not None else None,
     )
 
 

@@ -46,7 +46,7 @@ async def test_a_step_from_a_state_that_moved_on_is_not_applied(sandbox, monkeyp
     before = await sandbox.rt.store.run(dialogue_state.load, VERA)
     original = conversations.context_for
 
-    async def moved_on_meanwhile(turn, flow_id):
+    async def moved_on_meanwhile(turn, flow_id, found=None):
         # Another step lands between loading the state and saving this one.
         await turn.rt.store.run(
             lambda db: db.execute(
@@ -54,7 +54,7 @@ async def test_a_step_from_a_state_that_moved_on_is_not_applied(sandbox, monkeyp
             )
         )
         monkeypatch.setattr(conversations, "context_for", original)
-        return await original(turn, flow_id)
+        return await original(turn, flow_id, found)
 
     monkeypatch.setattr(conversations, "context_for", moved_on_meanwhile)
 
