@@ -108,3 +108,12 @@ def may_press(role: str, data: str) -> bool:
 
 def is_known_command(command: str) -> bool:
     return command in COMMANDS
+
+
+def allows(role: str, inp) -> bool:
+    """The input passes the table: what bot/routing/dispatch.py checks before a turn."""
+    if inp.kind == "command":
+        return is_known_command(inp.command) and may_command(role, inp.command)
+    if inp.kind == "button":
+        return may_press(role, inp.data)
+    return True

@@ -6,22 +6,13 @@ The order matters: the access table is asked first, so no handler can forget it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 
-from sqlite_utils import Database
-
-from bot.flows import facts
 from bot.flows import runner as conversations
-from bot.flows.facts import Found
-from bot.routing import access
+from bot.routing import access, turn_start
 from bot.routing.registry import BUTTON_HANDLERS, COMMAND_HANDLERS
 from bot.routing.turn import Turn
-from bot.signals import crisis, detection
+from bot.signals import detection
 from dialogues.model import Input
-from storage import dialogue_state
-from storage.dialogue_state import SavedState
-from storage.users import User
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +29,7 @@ async def dispatch(turn: Turn) -> None:
     if turn.user is None:
         await _unregistered(turn)
         return
-    start = await turn.rt.store.run(_turn_start, turn.user, turn.rt.clock.now())
+    start = await _start_of(turn)
     await conversations.tell_expired(turn, start.notice)
     conv = await conversations.from_saved(turn, start.saved)
     worry = detection.watch(turn)  # the detector on every free text a volunteer sends
@@ -58,27 +49,12 @@ async def dispatch(turn: Turn) -> None:
     await _outside_flow(turn)
 
 
-@dataclass(frozen=True)
-class TurnStart:
-    notice: bool  # a conversation of hers expired since her last turn
-    saved: SavedState | None
-    open_question: int | None  # an unanswered crisis question
-    found: Found | None  # what the engine may know, when a conversation is open
-
-
-def _turn_start(db: Database, user: User, now: datetime) -> TurnStart:
-    """What every turn of someone with an account reads first, in one trip to the database
-    thread (each costs about 50 µs of CPU). The facts for a step are read with it when a
-    conversation is open, as most such turns step it; an expired or interrupted one only
-    wastes the read."""
-    notice = conversations.take_expiry_notice(db, user.id)
-    saved = dialogue_state.load(db, user.id)
-    return TurnStart(
-        notice,
-        saved,
-        crisis.pending_confirm(db, user.id),
-        facts.for_user(db, user, saved.flow, now) if saved is not None else None,
-    )
+async def _start_of(turn: Turn) -> turn_start.TurnStart:
+    """Read with the account when the update was turned into a turn (one trip less)."""
+    start, turn.start = turn.start, None  # once: a follow-up must read anew
+    if start is not None:
+        return start
+    return await turn.rt.store.run(turn_start.read, turn.account, turn.rt.clock.now())
 
 
 async def _command_allowed(turn: Turn, role: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -11,6 +11,9 @@ from bot.runtime import Runtime
 from bot.transport.sender import send_replies, send_reply, with_retry
 from dialogues.model import Button, Context, Input, Reply
 from storage.users import User
+
+if TYPE_CHECKING:
+    from bot.routing.turn_start import TurnStart
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Turn:
     callback_query_id: str | None = None
     message_id: int | None = None  # the message whose button was pressed
     answered: bool = False
+    start: TurnStart | None = None  # read with the account (bot/routing/turn_start.py)
 
     @property
     def account(self) -> User:

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot.routing import turn_start
 from bot.routing.turn import Turn
 from bot.runtime import Runtime
 from bot.transport.sender import with_retry
@@ -28,7 +29,10 @@ async def turn_from_update(rt: Runtime, update: Update) -> Turn | None:
     if message.chat.type != ChatType.PRIVATE:
         await _leave_group(rt, message)
         return None
-    user = await rt.store.run(users.get, message.from_user.id)
+    inp = _input_of(message)
+    user, start = await rt.store.run(
+        turn_start.who_and_start, message.from_user.id, inp, rt.clock.now()
+    )
     return Turn(
         rt,
         message.from_user.id,
@@ -36,7 +40,8 @@ async def turn_from_update(rt: Runtime, update: Update) -> Turn | None:
         message.from_user.first_name or "",
         message.from_user.language_code,
         user,
-        _input_of(message),
+        inp,
+        start=start,
     )
 
 
@@ -58,7 +63,10 @@ async def _from_button(rt: Runtime, update: Update) -> Turn | None:
     if message is None or message.chat.type != ChatType.PRIVATE:
         await with_retry(rt.bot.answer_callback_query, query.id)
         return None
-    user = await rt.store.run(users.get, query.from_user.id)
+    inp = Input("button", data=query.data or "")
+    user, start = await rt.store.run(
+        turn_start.who_and_start, query.from_user.id, inp, rt.clock.now(), message.is_accessible
+    )
     turn = Turn(
         rt,
         query.from_user.id,
@@ -66,9 +74,10 @@ async def _from_button(rt: Runtime, update: Update) -> Turn | None:
         query.from_user.first_name or "",
         query.from_user.language_code,
         user,
-        Input("button", data=query.data or ""),
+        inp,
         callback_query_id=query.id,
         message_id=message.message_id,
+        start=start,
     )
     if not message.is_accessible:
         # Telegram no longer gives us the message (too old, or deleted): it can't be edited
