@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from bot.config import Helplines
 from bot.runtime import Runtime
 from bot.transport.sender import send_replies, send_reply, with_retry
 from dialogues.model import Button, Context, Input, Reply
@@ -106,6 +108,10 @@ class Turn:
 
 def helplines(rt: Runtime) -> dict[str, str]:
     """The safety numbers for templates (`{{ hulpnummers.emergency }}`), as configured."""
-    from dataclasses import asdict
+    return dict(_numbers_of(rt.settings.helplines))
 
-    return asdict(rt.settings.helplines)
+
+@functools.cache
+def _numbers_of(numbers: Helplines) -> dict[str, str]:
+    # asdict copies deeply, a cost on every turn; the settings are frozen
+    return asdict(numbers)
