@@ -8,6 +8,7 @@ question number before these functions see a value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,10 +150,13 @@ def typed_button(
     return first[0] if len(first) == 1 else None
 
 
+# Runs of what str.isalnum() refuses: in a str pattern \w is exactly isalnum() or "_".
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _plain(text: str) -> str:
     """Lower case, letters and digits only, one space between words."""
-    kept = "".join(ch if ch.isalnum() else " " for ch in text.casefold())
-    return " ".join(kept.split())
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip(" ")
 
 
 def _typed(spec: InputSpec, text: str) -> Outcome:
