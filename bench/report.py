@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import statistics
 import subprocess
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -91,6 +92,20 @@ def table(summary: dict) -> tuple[str, list[str]]:
     return "\n".join(lines), missing
 
 
+def paired_ratios(runs: dict[str, list[dict]]) -> str:
+    """Omzien's CPU per turn over the echo's of the same round: the two ran minutes apart, so
+    the machine's drift between rounds (20 % and more) falls out of each ratio."""
+    ratios = [
+        ours["cpu_ms_per_turn"] / echo["cpu_ms_per_turn"]
+        for echo, ours in zip(runs["echo"], runs["omzien"], strict=True)
+        if echo["cpu_ms_per_turn"]
+    ]
+    if not ratios:
+        return "—"
+    listed = ", ".join(f"{r:.2f}×" for r in ratios)
+    return f"{listed}; median {statistics.median(ratios):.2f}×"
+
+
 def write_report(path: Path, result: dict, load, command: str) -> list[str]:
     body, missing = table(result["summary"])
     runs = "; ".join(
@@ -111,6 +126,9 @@ def write_report(path: Path, result: dict, load, command: str) -> list[str]:
             body,
             "",
             f"CPU per turn of each run (ms): {runs}.",
+            "",
+            "CPU per turn of one person, Omzien ÷ echo in each round: "
+            f"{paired_ratios(result['runs'])}.",
             "",
             f"Where Omzien's CPU goes: {result['profile']['turns']} reflection turns of one person "
             "under cProfile (bench/profiled_bot.py), self time summed by library; the main thread "

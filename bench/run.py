@@ -41,8 +41,10 @@ TOKEN = "123456:BENCH"
 
 @dataclass(frozen=True)
 class Load:
-    rounds: int = 2
-    turns: int = 200  # sequential reflection turns by one volunteer
+    rounds: int = 3
+    # Sequential reflection turns by one volunteer: enough that the CPU of one run is
+    # hundreds of /proc ticks, as this shared machine's speed moves between runs.
+    turns: int = 600
     idle_seconds: float = 10.0
     volunteers: int = 200  # answering every 0.2-1 s
     seconds: float = 20.0
@@ -258,8 +260,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny load; only check figures")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--rounds", type=int, default=Load.rounds, help="rounds of echo / before / Omzien"
+    )
     args = parser.parse_args()
-    load = SMOKE if args.smoke else Load()
+    load = SMOKE if args.smoke else Load(rounds=args.rounds)
     started = time.monotonic()
     result = asyncio.run(measure(load))
     out = Path(tempfile.gettempdir()) / "omzien-bench-smoke.md" if args.smoke else args.out
