@@ -104,15 +104,16 @@ def features(text: str, concepts: Iterable[str] = ()) -> Present:
     """The features of a prepared (normalised, idiom-masked) text."""
     words = _WORD_RE.findall(text)
     found = {"w:" + w for w in words}
-    found.update(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    found.update("k:" + name for name in concepts)
+    found.update([f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)])
+    found.update(["k:" + name for name in concepts])
     found.update(_negated(words))
-    chars: set[str] = set()
-    for word in set(words):
-        marked = f"<{word}>"
-        size = len(marked)
-        for n in range(_SHORTEST, min(_LONGEST, size) + 1):
-            chars.update("c:" + marked[i : i + n] for i in range(size - n + 1))
+    # Comprehensions, not a generator per piece: this runs on every text a volunteer sends.
+    chars = {
+        "c:" + marked[i : i + n]
+        for marked in {f"<{word}>" for word in words}
+        for n in range(_SHORTEST, min(_LONGEST, len(marked)) + 1)
+        for i in range(len(marked) - n + 1)
+    }
     return Present(frozenset(found), frozenset(chars))
 
 

@@ -28,6 +28,7 @@ from dialogues.detector import (
     Detection,
     detect,
     detect_rules,
+    learned,
 )
 from dialogues.detector.combined import CRISIS_CATEGORY, combine
 from dialogues.detector.learned import (
@@ -310,3 +311,20 @@ NEW_LOOKALIKES = [
 def test_new_lookalikes_do_not_become_crisis(text: str) -> None:
     found = detect(text)
     assert found.level != "crisis" or LEARNED not in found.rules, (text, found)
+
+
+def letter_pieces_by_definition(text: str) -> set[str]:
+    """Every piece of each word marked <word>, of the scheme's lengths, one by one."""
+    shortest, longest = learned.SCHEME["chars"]
+    pieces = set()
+    for word in learned._WORD_RE.findall(text):
+        marked = f"<{word}>"
+        for n in range(shortest, min(longest, len(marked)) + 1):
+            for i in range(len(marked) - n + 1):
+                pieces.add("c:" + marked[i : i + n])
+    return pieces
+
+
+@given(st.text(alphabet="abcdeéëz' -.,0", max_size=60))
+def test_the_letter_pieces_are_every_piece_of_every_word(text):
+    assert set(learned.features(text).chars) == letter_pieces_by_definition(text)
