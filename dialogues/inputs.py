@@ -61,48 +61,49 @@ def options_of(
 def keyboard(
     spec: InputSpec, ctx: Context, conv: Conversation, content: Content
 ) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        tuple(Button(label, button_data(conv, value)) for value, label in row)
+        for row in choices(spec, ctx, conv, content)
+    )
+
+
+Row = list[tuple[str, str]]  # (value, label) of each button
+
+
+def choices(spec: InputSpec, ctx: Context, conv: Conversation, content: Content) -> list[Row]:
+    """The question's buttons as rows of (value, label), without their button data: what
+    a typed answer is compared with, and what `keyboard` turns into buttons."""
     label = lambda template: content.render(template, ctx.locale)  # noqa: E731
-    rows: list[list[Button]]
+    rows: list[Row]
     if spec.kind in ("choice", "multi"):
         selected = set(selection(spec, conv))
-        buttons = [
-            Button((CHECK if v in selected else "") + text, button_data(conv, v))
+        options = [
+            (v, (CHECK if v in selected else "") + text)
             for v, text in options_of(spec, ctx, conv, content)
         ]
-        rows = [buttons[i : i + spec.columns] for i in range(0, len(buttons), spec.columns)]
+        rows = [options[i : i + spec.columns] for i in range(0, len(options), spec.columns)]
         if spec.kind == "multi":
-            rows.append([Button(label("knoppen.klaar"), button_data(conv, DONE))])
+            rows.append([(DONE, label("knoppen.klaar"))])
     elif spec.kind == "scale":
         # 😄 first: a quick first tap must not mean "bad" (the values stay 1 = low … 5 = good)
-        rows = [
-            [Button(label(f"knoppen.schaal_{n}"), button_data(conv, n)) for n in reversed(SCALE)]
-        ]
+        rows = [[(n, label(f"knoppen.schaal_{n}")) for n in reversed(SCALE)]]
     elif spec.kind == "confirm":
-        rows = [
-            [
-                Button(label("knoppen.ja"), button_data(conv, "ja")),
-                Button(label("knoppen.nee"), button_data(conv, "nee")),
-            ]
-        ]
+        rows = [[("ja", label("knoppen.ja")), ("nee", label("knoppen.nee"))]]
     elif spec.kind == "daypart":
         rows = _daypart_rows(ctx, conv, content)
     else:
         rows = []
     if spec.skip:
-        rows.append([Button(label("knoppen.sla_over"), button_data(conv, SKIP))])
-    return tuple(tuple(r) for r in rows if r)
+        rows.append([(SKIP, label("knoppen.sla_over"))])
+    return [row for row in rows if row]
 
 
-def _daypart_rows(ctx: Context, conv: Conversation, content: Content) -> list[list[Button]]:
+def _daypart_rows(ctx: Context, conv: Conversation, content: Content) -> list[Row]:
     label = lambda template: content.render(template, ctx.locale)  # noqa: E731
     if "_day" in conv.data:
-        return [[Button(label(f"knoppen.dagdeel_{p}"), button_data(conv, p)) for p in DAYPARTS]]
-    days = [Button(label(f"knoppen.dag_{d}"), button_data(conv, d)) for d in WEEKDAYS]
-    return [
-        days[:4],
-        days[4:],
-        [Button(label("knoppen.wisselend"), button_data(conv, "wisselend"))],
-    ]
+        return [[(p, label(f"knoppen.dagdeel_{p}")) for p in DAYPARTS]]
+    days: Row = [(d, label(f"knoppen.dag_{d}")) for d in WEEKDAYS]
+    return [days[:4], days[4:], [("wisselend", label("knoppen.wisselend"))]]
 
 
 def interpret(
@@ -134,11 +135,7 @@ def typed_button(
     said = _plain(text)
     if not said:
         return None
-    labels = [
-        (b.data.split(".", 3)[3], b.label)
-        for row in keyboard(spec, ctx, conv, content)
-        for b in row
-    ]
+    labels = [pair for row in choices(spec, ctx, conv, content) for pair in row]
     whole = [
         value for value, label in labels if _plain(label) == said or label.strip() == text.strip()
     ]
